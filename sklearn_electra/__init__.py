@@ -1,0 +1,23 @@
+"""scikit-learn estimators around ELECTRA (Clark et al., 2020).
+
+>>> from sklearn_electra import ElectraClassifier
+>>> ElectraClassifier(model="tiny", max_epochs=3)
+ElectraClassifier(max_epochs=3)
+"""
+
+from ._base import ElectraNetBase, TextTruncationWarning, check_texts
+from .classifier import ElectraClassifier
+from .modeling import PRESETS
+from .tokenization import train_wordpiece
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ElectraClassifier",
+    "ElectraNetBase",
+    "PRESETS",
+    "TextTruncationWarning",
+    "check_texts",
+    "train_wordpiece",
+    "__version__",
+]

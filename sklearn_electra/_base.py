@@ -1,0 +1,715 @@
+"""``ElectraNetBase``: what every sklearn_electra estimator shares.
+
+Data flow, one direction only::
+
+    raw strings -> check_texts -> tokenizer (ids, no padding) -> EncodedDataset
+      -> length-bucketed batches -> PadCollator (pad to the batch's longest)
+      -> infer (HF model, autocast) -> logits -> estimator-specific output
+
+Subclasses set ``_hf_model_class`` and implement ``_validate_targets``,
+``_task_config`` and the prediction methods; everything else lives here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import numbers
+import os
+import shutil
+import tempfile
+import warnings
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping, EpochTimer, PassthroughScoring, PrintLog, ProgressBar
+from skorch.utils import TeeGenerator, to_device
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from torch.utils.data import DataLoader
+from transformers import PreTrainedTokenizerBase
+
+from .data import EncodedDataset, LengthBucketBatchSampler, PadCollator, inference_order
+from .modeling import build_config, load_pretrained, resolve_model
+from .tokenization import encode_texts, resolve_tokenizer, train_wordpiece
+
+__all__ = ["ElectraNetBase", "check_texts", "TextTruncationWarning"]
+
+METADATA_FILE = "sklearn_electra.json"
+_PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+class TextTruncationWarning(UserWarning):
+    """Some texts were longer than ``max_length`` tokens and were cut."""
+
+
+def _describe(value):
+    if value is None:
+        return "None"
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    return f"a {type(value).__name__}"
+
+
+def check_texts(X, *, allow_pairs=True):
+    """Validate raw text input and return a list of str or of ``(str, str)`` pairs.
+
+    Accepts lists, tuples, numpy arrays, pandas Series/Index, and DataFrames
+    with one text column (or two columns for text pairs when ``allow_pairs``).
+
+    Raises
+    ------
+    ValueError
+        For a bare string, empty input, missing values or a mix of texts and pairs.
+    TypeError
+        For elements that are not strings.
+
+    Examples
+    --------
+    >>> check_texts(["a", "b"])
+    ['a', 'b']
+    >>> check_texts([("premise", "hypothesis")])
+    [('premise', 'hypothesis')]
+    """
+    if isinstance(X, (str, bytes)):
+        raise ValueError("Iterable over raw text documents expected, string object received.")
+    if isinstance(X, pd.DataFrame) or (isinstance(X, np.ndarray) and X.ndim == 2):
+        frame = pd.DataFrame(X)
+        if frame.shape[1] == 1:
+            X = frame.iloc[:, 0].tolist()
+        elif frame.shape[1] == 2 and allow_pairs:
+            X = list(zip(frame.iloc[:, 0].tolist(), frame.iloc[:, 1].tolist()))
+        else:
+            expected = "one text column, or two for text pairs" if allow_pairs else "one text column"
+            raise ValueError(f"X has {frame.shape[1]} columns; expected {expected}.")
+    elif isinstance(X, (set, frozenset, dict)):
+        raise TypeError(f"X must be an ordered sequence of texts, not a {type(X).__name__}.")
+    elif isinstance(X, (pd.Series, pd.Index, np.ndarray)):
+        if X.ndim != 1:
+            raise ValueError(f"X must be 1-dimensional (one text per row); got shape {X.shape}.")
+        X = X.tolist()
+    elif hasattr(X, "__iter__"):
+        X = list(X)
+    else:
+        raise TypeError(f"X must be a list, array or pandas object of texts; got {type(X).__name__}.")
+    if not X:
+        raise ValueError("X is empty: at least one text is required.")
+
+    pairs = allow_pairs and isinstance(X[0], (tuple, list))
+    out = []
+    for i, item in enumerate(X):
+        if pairs:
+            if not (isinstance(item, (tuple, list)) and len(item) == 2):
+                raise ValueError(
+                    f"X[{i}] is {_describe(item)}; X mixes text pairs and other items. Pass either "
+                    "texts or (text_a, text_b) pairs, not both."
+                )
+            for j, part in enumerate(item):
+                if not isinstance(part, str):
+                    raise TypeError(
+                        f"X[{i}][{j}] is {_describe(part)}, not a string. Fill or drop missing "
+                        "texts first (e.g. df.fillna(''))."
+                    )
+            out.append((str(item[0]), str(item[1])))
+        elif isinstance(item, str):
+            out.append(str(item))
+        else:
+            hint = (" Fill or drop missing texts first, e.g. df['text'].fillna('')."
+                    if item is None or (isinstance(item, float) and math.isnan(item)) else "")
+            raise TypeError(f"X[{i}] is {_describe(item)}, not a string.{hint}")
+    return out
+
+
+def _layer_depth(name, n_layers):
+    """Depth of a parameter for layer-wise lr decay: embeddings 0, layer i i+1, heads top."""
+    if "embeddings" in name:
+        return 0
+    marker = "encoder.layer."
+    if marker in name:
+        return int(name.split(marker, 1)[1].split(".", 1)[0]) + 1
+    return n_layers + 1
+
+
+def electra_param_groups(named_parameters, lr, weight_decay, layerwise_lr_decay, n_layers):
+    """AdamW parameter groups: no decay on biases and LayerNorm; lr shrinks with depth.
+
+    A parameter at depth ``d`` (see ``_layer_depth``) gets
+    ``lr * layerwise_lr_decay ** (n_layers + 1 - d)``, as in ELECTRA's fine-tuning.
+    """
+    groups = {}
+    for name, param in named_parameters:
+        if not param.requires_grad:
+            continue
+        no_decay = name.endswith("bias") or "LayerNorm" in name or "layer_norm" in name
+        depth = _layer_depth(name, n_layers)
+        key = (depth, no_decay)
+        if key not in groups:
+            groups[key] = {
+                "params": [],
+                "lr": lr * layerwise_lr_decay ** (n_layers + 1 - depth),
+                "weight_decay": 0.0 if no_decay else weight_decay,
+            }
+        groups[key]["params"].append(param)
+    return [groups[k] for k in sorted(groups)]
+
+
+def warmup_linear_factor(step, total, warmup):
+    """Learning-rate multiplier: linear warmup over ``warmup`` steps, then linear decay to 0."""
+    if step < warmup:
+        return (step + 1) / warmup
+    return max(0.0, (total - step) / max(1, total - warmup))
+
+
+def _write_dir_atomically(path, write):
+    """Call ``write(tmpdir)``, then move the result to ``path``, replacing what was there.
+
+    A crash while writing leaves ``path`` as it was.
+    """
+    path = os.path.abspath(os.fspath(path))
+    parent = os.path.dirname(path)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.tmp-", dir=parent)
+    try:
+        write(tmp)
+        old = None
+        if os.path.exists(path):
+            old = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.old-", dir=parent)
+            os.rmdir(old)
+            os.replace(path, old)
+        os.replace(tmp, path)
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+class ElectraNetBase(NeuralNet):
+    """Shared base of the sklearn_electra estimators (a skorch ``NeuralNet``).
+
+    Not used directly: see :class:`~sklearn_electra.ElectraClassifier`. The
+    parameters are documented there.
+    """
+
+    # Hugging Face model class built by initialize_module (set by subclasses).
+    _hf_model_class = None
+    # Whether the validation split may be stratified on the targets.
+    _stratify = True
+
+    _parameter_constraints = {
+        "model": [str, os.PathLike],
+        "tokenizer": [None, str, os.PathLike, PreTrainedTokenizerBase],
+        "vocab_size": [Interval(numbers.Integral, 16, None, closed="left")],
+        "lowercase": ["boolean"],
+        "max_length": [Interval(numbers.Integral, 4, None, closed="left")],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "predict_batch_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "optimizer": [callable],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "warmup_ratio": [Interval(numbers.Real, 0, 1, closed="both")],
+        "layerwise_lr_decay": [Interval(numbers.Real, 0, 1, closed="right")],
+        "gradient_accumulation_steps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_grad_norm": [None, Interval(numbers.Real, 0, None, closed="neither")],
+        "validation_fraction": [None, Interval(numbers.Real, 0, 1, closed="left")],
+        "early_stopping": ["boolean"],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "callbacks": [None, list, StrOptions({"disable"})],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "device": [str, torch.device],
+        "precision": [StrOptions(set(_PRECISIONS))],
+        "random_state": ["random_state"],
+    }
+
+    # skorch sets these in NeuralNet.__init__; scikit-learn forbids attributes
+    # other than parameters there (check_no_attributes_set_in_init), so the
+    # unfitted values live on the class and fitting sets instance values.
+    initialized_ = False
+    history_ = None
+    virtual_params_ = MappingProxyType({})
+    # NeuralNet attributes we do not expose as parameters.
+    compile = False
+    use_caching = False
+    torch_load_kwargs = None
+    predict_nonlinearity = None
+
+    def __init__(
+        self,
+        model="tiny",
+        *,
+        tokenizer=None,
+        vocab_size=8000,
+        lowercase=True,
+        max_length=128,
+        lr=3e-4,
+        max_epochs=3,
+        batch_size=32,
+        predict_batch_size=None,
+        optimizer=torch.optim.AdamW,
+        weight_decay=0.01,
+        warmup_ratio=0.1,
+        layerwise_lr_decay=0.8,
+        gradient_accumulation_steps=1,
+        max_grad_norm=1.0,
+        validation_fraction=0.1,
+        early_stopping=True,
+        n_iter_no_change=3,
+        callbacks=None,
+        warm_start=False,
+        verbose=0,
+        device="cpu",
+        precision="fp32",
+        random_state=None,
+        **kwargs,
+    ):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.vocab_size = vocab_size
+        self.lowercase = lowercase
+        self.max_length = max_length
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.predict_batch_size = predict_batch_size
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.warmup_ratio = warmup_ratio
+        self.layerwise_lr_decay = layerwise_lr_decay
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self.max_grad_norm = max_grad_norm
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.device = device
+        self.precision = precision
+        self.random_state = random_state
+        # Routed sub-parameters (module__*, optimizer__*, iterator_train__*, ...).
+        self._params_to_validate = set(kwargs)
+        vars(self).update(kwargs)
+
+    # ------------------------------------------------------------------ params
+    def _get_param_names(self):
+        # skorch lists every public attribute; keep private bookkeeping out.
+        return [k for k in vars(self) if not k.endswith("_") and not k.startswith("_")]
+
+    def __repr__(self):
+        return BaseEstimator.__repr__(self)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+    def _check_params(self):
+        """Validate parameters (skorch never checks ``_parameter_constraints``)."""
+        own = {k: getattr(self, k) for k in self._parameter_constraints}
+        validate_parameter_constraints(self._parameter_constraints, own,
+                                       caller_name=type(self).__name__)
+        self._resolve_device()
+        source = resolve_model(self.model)
+        config = build_config(source, self.get_params_for("module"))
+        if self.max_length > config.max_position_embeddings:
+            raise ValueError(
+                f"max_length={self.max_length} exceeds the model's position limit "
+                f"({config.max_position_embeddings}); use max_length <= "
+                f"{config.max_position_embeddings}."
+            )
+        return source
+
+    def _resolve_device(self):
+        try:
+            device = torch.device(self.device)
+        except (RuntimeError, TypeError) as exc:
+            raise ValueError(f"device={self.device!r} is not a valid torch device: {exc}") from exc
+        if device.type == "cuda":
+            if not torch.cuda.is_available():
+                raise ValueError(
+                    f"device={self.device!r} was requested but CUDA is not available on this "
+                    "machine (torch.cuda.is_available() is False). Use device='cpu'."
+                )
+            if device.index is not None and device.index >= torch.cuda.device_count():
+                raise ValueError(
+                    f"device={self.device!r} does not exist: this machine has "
+                    f"{torch.cuda.device_count()} CUDA device(s)."
+                )
+        autocast_settings(device, self.precision)
+        return device
+
+    # ----------------------------------------------------------- fit plumbing
+    def _task_config(self):
+        """Config fields that depend on fitted state, e.g. ``num_labels`` (subclass hook)."""
+        return {}
+
+    def fit(self, X, y=None, **fit_params):
+        """Train on texts ``X`` with targets ``y``.
+
+        Trains a tokenizer first when training from scratch without one. With
+        ``warm_start=True`` a second ``fit`` continues from the current weights
+        (and a fresh learning-rate schedule) instead of starting over.
+
+        Returns
+        -------
+        self
+        """
+        reset = not (self.warm_start and self.initialized_)
+        return self._fit(X, y, fit_params, reset=reset, new_schedule=True)
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """Continue training for ``max_epochs`` epochs without re-initializing.
+
+        The learning-rate schedule carries on where it stopped; once it has
+        run out, a new one starts.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, fit_params, reset=not self.initialized_, new_schedule=False)
+
+    def _fit(self, X, y, fit_params, *, reset, new_schedule):
+        source = self._check_params()
+        texts = check_texts(X, allow_pairs=self._allow_pairs())
+        targets = self._validate_targets(y, len(texts), reset=reset)
+        rng = check_random_state(self.random_state)
+        seed_torch, seed_batches, seed_split = rng.randint(0, 2**31 - 1, size=3)
+        self._seeds = (int(seed_batches), int(seed_split))
+        if reset:
+            self.tokenizer_ = resolve_tokenizer(self.tokenizer, source)
+            if self.tokenizer_ is None:
+                flat = [t for pair in texts for t in pair] if isinstance(texts[0], tuple) else texts
+                self.tokenizer_ = train_wordpiece(flat, self.vocab_size, lowercase=self.lowercase)
+        dataset = self._make_dataset(texts, targets, warn=True)
+        with self._torch_rng(int(seed_torch)):
+            if reset:
+                self.initialize()
+            if new_schedule:
+                self._schedule = None
+            NeuralNet.partial_fit(self, dataset, None, **fit_params)
+        return self
+
+    def _allow_pairs(self):
+        return True
+
+    @contextlib.contextmanager
+    def _torch_rng(self, seed):
+        # Seed torch for this fit only; the caller's global RNG state is restored.
+        devices = [torch.device(self.device)] if torch.device(self.device).type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            if self.random_state is not None:
+                torch.manual_seed(seed)
+            yield
+
+    def _make_dataset(self, texts, targets=None, warn=False):
+        ids, types, n_truncated = encode_texts(self.tokenizer_, texts, self.max_length)
+        if warn and n_truncated:
+            warnings.warn(
+                f"{n_truncated} of {len(texts)} texts are longer than max_length="
+                f"{self.max_length} tokens and were truncated. Raise max_length to keep more text.",
+                TextTruncationWarning, stacklevel=4,
+            )
+        return EncodedDataset(ids, types, targets)
+
+    def get_dataset(self, X, y=None):
+        """An :class:`~sklearn_electra.data.EncodedDataset` of ``X`` (texts or a dataset)."""
+        if isinstance(X, EncodedDataset):
+            return X
+        texts = check_texts(X, allow_pairs=self._allow_pairs())
+        return self._make_dataset(texts, None if y is None else self._validate_targets(y, len(texts), reset=False))
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        """Hold out ``validation_fraction`` of the data (stratified when possible)."""
+        dataset = self.get_dataset(X, y)
+        n = len(dataset)
+        n_valid = math.ceil((self.validation_fraction or 0) * n)
+        if n_valid < 1 or n - n_valid < 1:
+            return dataset, None
+        stratify = None
+        if self._stratify and dataset.labels is not None:
+            _, counts = np.unique(dataset.labels, return_counts=True)
+            if counts.min() >= 2 and min(n_valid, n - n_valid) >= len(counts):
+                stratify = dataset.labels
+        train_idx, valid_idx = train_test_split(
+            np.arange(n), test_size=n_valid, random_state=self._seeds[1], stratify=stratify
+        )
+        return dataset.subset(np.sort(train_idx)), dataset.subset(np.sort(valid_idx))
+
+    def get_iterator(self, dataset, training=False):
+        """Length-bucketed shuffled batches for training, length-sorted ones otherwise."""
+        if training:
+            sampler = LengthBucketBatchSampler(dataset.lengths, self.batch_size, shuffle=True,
+                                               seed=getattr(self, "_seeds", (None,))[0])
+            kwargs = self.get_params_for("iterator_train")
+        else:
+            size = self.predict_batch_size or 2 * self.batch_size
+            sampler = LengthBucketBatchSampler(dataset.lengths, size, shuffle=False)
+            kwargs = self.get_params_for("iterator_valid")
+        kwargs.setdefault("pin_memory", torch.device(self.device).type == "cuda")
+        return DataLoader(dataset, batch_sampler=sampler,
+                          collate_fn=PadCollator(self.tokenizer_.pad_token_id), **kwargs)
+
+    # ------------------------------------------------------------- components
+    @property
+    def _default_callbacks(self):
+        callbacks = [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+        ]
+        if self.early_stopping and self.validation_fraction:
+            callbacks.append(("early_stopping", EarlyStopping(
+                monitor="valid_loss", patience=self.n_iter_no_change, load_best=True)))
+        if self.verbose:
+            callbacks.append(("progress_bar", ProgressBar()))
+        callbacks.append(("print_log", PrintLog()))
+        return callbacks
+
+    def initialize_module(self):
+        """Build the Hugging Face model from ``model`` (preset or checkpoint)."""
+        source = resolve_model(self.model)
+        config = build_config(
+            source, self.get_params_for("module"),
+            vocab_size=len(self.tokenizer_), pad_token_id=self.tokenizer_.pad_token_id,
+            **self._task_config(),
+        )
+        module = load_pretrained(self._hf_model_class, source, config)
+        if len(self.tokenizer_) > module.get_input_embeddings().num_embeddings:
+            module.resize_token_embeddings(len(self.tokenizer_))
+        self.module_ = module
+        return self
+
+    def initialize_criterion(self):
+        """Cross-entropy on logits; ``-100`` marks positions no loss sees."""
+        self.criterion_ = torch.nn.CrossEntropyLoss(**self.get_params_for("criterion"))
+        return self
+
+    def initialize_optimizer(self, triggered_directly=None):
+        """AdamW-style optimizer with ELECTRA's parameter groups, and a grad scaler."""
+        named = list(self.get_all_learnable_params())
+        n_layers = self.module_.config.num_hidden_layers
+        groups = electra_param_groups(named, self.lr, self.weight_decay,
+                                      self.layerwise_lr_decay, n_layers)
+        for group in groups:
+            group["initial_lr"] = group["lr"]
+        self.optimizer_ = self.optimizer(groups, lr=self.lr, **self.get_params_for("optimizer"))
+        device_type, _, use_scaler = autocast_settings(torch.device(self.device), self.precision)
+        self.grad_scaler_ = torch.amp.GradScaler(device_type, enabled=use_scaler)
+        self._schedule = None
+        self._pending = 0
+        return self
+
+    # ---------------------------------------------------------------- steps
+    def _autocast(self):
+        device_type, dtype, _ = autocast_settings(torch.device(self.device), self.precision)
+        return torch.autocast(device_type, dtype=dtype, enabled=dtype is not None)
+
+    def infer(self, x, **fit_params):
+        """Run the model on a padded batch dict and return its logits."""
+        x = to_device(x, self.device)
+        with self._autocast():
+            return self.module_(**x, **fit_params).logits
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Cross-entropy in float32 (logits may be bf16/fp16 under autocast)."""
+        y_true = to_device(y_true, self.device)
+        return self.criterion_(y_pred.float().reshape(-1, y_pred.shape[-1]), y_true.reshape(-1))
+
+    def train_step(self, batch, **fit_params):
+        """Forward and backward one batch; step the optimizer every
+        ``gradient_accumulation_steps`` batches."""
+        self._set_training(True)
+        Xi, yi = batch
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        self.grad_scaler_.scale(loss / self.gradient_accumulation_steps).backward()
+        self._pending += 1
+        if self._pending == self.gradient_accumulation_steps:
+            self._optimizer_step()
+        return {"loss": loss.detach(), "y_pred": y_pred.detach()}
+
+    def _optimizer_step(self):
+        if self._pending < self.gradient_accumulation_steps:
+            # An epoch's last, incomplete accumulation: rescale to a mean gradient.
+            for p in self.module_.parameters():
+                if p.grad is not None:
+                    p.grad.mul_(self.gradient_accumulation_steps / self._pending)
+        self.grad_scaler_.unscale_(self.optimizer_)
+        self.notify("on_grad_computed",
+                    named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                    batch=None, training=True)
+        if self.max_grad_norm:
+            params = [p for _, p in self.get_all_learnable_params()]
+            torch.nn.utils.clip_grad_norm_(params, self.max_grad_norm)
+        factor = warmup_linear_factor(self._schedule["step"], self._schedule["total"],
+                                      self._schedule["warmup"])
+        for group in self.optimizer_.param_groups:
+            group["lr"] = group["initial_lr"] * factor
+        self.grad_scaler_.step(self.optimizer_)
+        self.grad_scaler_.update()
+        self.optimizer_.zero_grad(set_to_none=True)
+        self._pending = 0
+        self._schedule["step"] += 1
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """One epoch; training epochs (re)start the lr schedule when needed and
+        flush a pending gradient accumulation at the end."""
+        if training and iterator is not None:
+            schedule = getattr(self, "_schedule", None)
+            if schedule is None or schedule["step"] >= schedule["total"]:
+                per_epoch = math.ceil(len(iterator) / self.gradient_accumulation_steps)
+                total = per_epoch * self.max_epochs
+                self._schedule = {"step": 0, "total": total,
+                                  "warmup": max(1, round(self.warmup_ratio * total))}
+        super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+        if training and self._pending:
+            self._optimizer_step()
+
+    def validation_step(self, batch, **fit_params):
+        """Loss and prediction on a validation batch; also counts correct predictions."""
+        self._set_training(False)
+        Xi, yi = batch
+        with torch.no_grad():
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=False)
+            mask = yi != -100
+            correct = (y_pred.argmax(-1).cpu()[mask] == yi[mask]).sum().item()
+        self.history.record_batch("valid_correct", correct)
+        self.history.record_batch("valid_count", int(mask.sum()))
+        return {"loss": loss, "y_pred": y_pred}
+
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        """Record ``valid_acc`` (accuracy on the validation split) in ``history_``."""
+        super().on_epoch_end(net, dataset_train=dataset_train, dataset_valid=dataset_valid, **kwargs)
+        batches = self.history[-1]["batches"]
+        count = sum(b.get("valid_count", 0) for b in batches)
+        if count:
+            self.history.record("valid_acc", sum(b.get("valid_correct", 0) for b in batches) / count)
+
+    # ------------------------------------------------------------ inference
+    def forward_iter(self, X, training=False, device="cpu"):
+        """Yield the model's outputs batch by batch, in **length order**.
+
+        Use :meth:`forward` for outputs in input order.
+        """
+        self.check_is_fitted()
+        dataset = self.get_dataset(X)
+        for batch in self.get_iterator(dataset, training=False):
+            with torch.inference_mode(not training):
+                yp = self.evaluation_step(batch, training=training)
+            yield to_device(yp, device=device)
+
+    def forward(self, X, training=False, device="cpu"):
+        """Logits for every row of ``X``, in input order."""
+        self.check_is_fitted()
+        dataset = self.get_dataset(X)
+        chunks = list(self.forward_iter(dataset, training=training, device=device))
+        order = torch.from_numpy(inference_order(dataset.lengths))
+        logits = torch.cat(chunks)
+        out = torch.empty_like(logits)
+        out[order] = logits
+        return out
+
+    # -------------------------------------------------------- persistence
+    def _export_metadata(self):
+        """What :meth:`from_pretrained` needs besides the HF files (subclasses extend)."""
+        params = {
+            k: v for k, v in self.get_params(deep=False).items()
+            if k not in ("model", "tokenizer", "device", "callbacks", "optimizer")
+            and "__" not in k and (v is None or isinstance(v, (bool, int, float, str)))
+        }
+        from . import __version__
+
+        return {"estimator": type(self).__name__, "version": __version__, "params": params}
+
+    def _restore_metadata(self, metadata, config):
+        """Restore fitted state from saved metadata (subclass hook)."""
+
+    def save_pretrained(self, path):
+        """Write a Hugging Face checkpoint directory.
+
+        It holds ``config.json``, ``model.safetensors``, the tokenizer files and
+        ``sklearn_electra.json`` (labels and parameters). transformers'
+        ``AutoModel*`` classes load it as is. The directory is replaced
+        atomically: a crash mid-save leaves the previous contents intact.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Target directory (created if needed).
+        """
+        self.check_is_fitted()
+
+        def write(tmp):
+            self.module_.save_pretrained(tmp)
+            self.tokenizer_.save_pretrained(tmp)
+            with open(os.path.join(tmp, METADATA_FILE), "w", encoding="utf-8") as f:
+                json.dump(self._export_metadata(), f, indent=2, ensure_ascii=False)
+
+        _write_dir_atomically(path, write)
+        return self
+
+    @classmethod
+    def from_pretrained(cls, path, **params):
+        """Load a fitted estimator from a directory written by :meth:`save_pretrained`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Checkpoint directory.
+        **params
+            Parameters that override the saved ones (e.g. ``device="cuda"``).
+
+        Returns
+        -------
+        estimator
+            Ready to predict; ``fit`` would fine-tune from this checkpoint.
+        """
+        path = os.fspath(path)
+        source = resolve_model(path)
+        metadata = {}
+        meta_path = os.path.join(path, METADATA_FILE)
+        if os.path.isfile(meta_path):
+            with open(meta_path, encoding="utf-8") as f:
+                metadata = json.load(f)
+            saved_as = metadata.get("estimator")
+            if saved_as and saved_as != cls.__name__:
+                raise ValueError(
+                    f"{path!r} was saved by {saved_as}; load it with {saved_as}.from_pretrained."
+                )
+        est = cls(model=path, **{**metadata.get("params", {}), **params})
+        est._check_params()
+        est.tokenizer_ = resolve_tokenizer(est.tokenizer, source)
+        est._restore_metadata(metadata, build_config(source))
+        with est._torch_rng(0):
+            est.initialize()
+        return est
+
+
+def autocast_settings(device, precision):
+    """``(device_type, dtype or None, use_grad_scaler)`` for a device and precision.
+
+    Raises
+    ------
+    ValueError
+        For fp16 off CUDA, or bf16 on a GPU without bf16 support.
+    """
+    dtype = _PRECISIONS[precision]
+    if precision == "fp16" and device.type != "cuda":
+        raise ValueError(
+            "precision='fp16' needs a CUDA device; on CPU use precision='fp32' (or 'bf16' if "
+            "the CPU supports it natively)."
+        )
+    if precision == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        raise ValueError("This GPU does not support bf16; use precision='fp16'.")
+    return device.type, dtype, precision == "fp16"

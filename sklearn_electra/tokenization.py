@@ -1,0 +1,238 @@
+"""Tokenizers: resolve one from a checkpoint or object, or train a WordPiece one from texts.
+
+Training is deterministic. The ``tokenizers`` library's WordPiece and BPE trainers
+break ties between equally frequent pairs by hash-map order, so two trainings on
+the same texts give different vocabularies (huggingface/tokenizers#1794). We keep
+the library's normalizer, pre-tokenizer and WordPiece model (the fast Rust
+encoder), and learn the vocabulary ourselves with the same bottom-up merge
+procedure, breaking ties by the symbols themselves.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+from collections import Counter, defaultdict
+
+import numpy as np
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+from transformers import AutoTokenizer, PreTrainedTokenizerBase, PreTrainedTokenizerFast
+
+__all__ = ["SPECIAL_TOKENS", "train_wordpiece", "resolve_tokenizer", "encode_texts"]
+
+SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+_PREFIX = "##"
+
+
+def _learn_vocab(word_counts, vocab_size, min_frequency):
+    """Learn a WordPiece vocabulary by greedy pair merges with deterministic ties.
+
+    Each word starts as characters (``"p", "##l", "##a"``); the most frequent
+    adjacent pair is merged until ``vocab_size`` symbols exist or no pair occurs
+    ``min_frequency`` times. Ties go to the lexicographically smallest pair.
+    """
+    words = sorted(word_counts.items())
+    seqs = [[w[0]] + [_PREFIX + c for c in w[1:]] for w, _ in words]
+    counts = [c for _, c in words]
+
+    alphabet = Counter()
+    for seq, count in zip(seqs, counts):
+        for sym in seq:
+            alphabet[sym] += count
+    budget = vocab_size - len(SPECIAL_TOKENS)
+    ranked = sorted(alphabet.items(), key=lambda kv: (-kv[1], kv[0]))
+    vocab = list(SPECIAL_TOKENS) + [sym for sym, _ in ranked[:budget]]
+    known = set(vocab)
+
+    pair_counts = defaultdict(int)
+    where = defaultdict(set)
+    for i, (seq, count) in enumerate(zip(seqs, counts)):
+        for pair in zip(seq, seq[1:]):
+            pair_counts[pair] += count
+            where[pair].add(i)
+    heap = [(-c, pair) for pair, c in pair_counts.items()]
+    heapq.heapify(heap)
+
+    while len(vocab) < vocab_size and heap:
+        neg, pair = heapq.heappop(heap)
+        if pair_counts.get(pair) != -neg:
+            continue  # stale entry: the pair's count changed after it was pushed
+        if -neg < min_frequency:
+            break
+        left, right = pair
+        merged = left + right[len(_PREFIX):]
+        if merged not in known:
+            known.add(merged)
+            vocab.append(merged)
+        for i in sorted(where.pop(pair)):
+            old, count = seqs[i], counts[i]
+            new, j = [], 0
+            while j < len(old):
+                if j + 1 < len(old) and old[j] == left and old[j + 1] == right:
+                    new.append(merged)
+                    j += 2
+                else:
+                    new.append(old[j])
+                    j += 1
+            old_pairs, new_pairs = Counter(zip(old, old[1:])), Counter(zip(new, new[1:]))
+            for p in old_pairs.keys() | new_pairs.keys():
+                delta = (new_pairs[p] - old_pairs[p]) * count
+                if not delta:
+                    continue
+                pair_counts[p] += delta
+                if p in new_pairs:
+                    where[p].add(i)
+                else:
+                    where[p].discard(i)
+                if pair_counts[p] > 0:
+                    heapq.heappush(heap, (-pair_counts[p], p))
+                else:
+                    del pair_counts[p]
+            seqs[i] = new
+        pair_counts.pop(pair, None)
+    return {tok: i for i, tok in enumerate(vocab)}
+
+
+def _bert_pipeline(tokenizer: Tokenizer, lowercase: bool) -> Tokenizer:
+    # handle_chinese_chars puts spaces around every CJK character, so Chinese
+    # text is tokenized per character as in BERT/ELECTRA's Chinese models.
+    tokenizer.normalizer = normalizers.BertNormalizer(
+        clean_text=True, handle_chinese_chars=True, strip_accents=None, lowercase=lowercase
+    )
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    return tokenizer
+
+
+def train_wordpiece(texts, vocab_size=8000, *, lowercase=True, min_frequency=2):
+    """Train a WordPiece tokenizer on ``texts``, identically on every run.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        Training texts (pairs are flattened by the caller).
+    vocab_size : int, default=8000
+        Upper bound on the vocabulary, special tokens included.
+    lowercase : bool, default=True
+        Lowercase and strip accents before splitting (uncased ELECTRA).
+    min_frequency : int, default=2
+        Pairs seen fewer times than this are not merged.
+
+    Returns
+    -------
+    transformers.PreTrainedTokenizerFast
+        With ``[CLS] A [SEP] B [SEP]`` templates and segment ids.
+
+    Examples
+    --------
+    >>> tok = train_wordpiece(["the cat sat", "the cat ran", "猫坐着"], vocab_size=40)
+    >>> tok.convert_ids_to_tokens(tok("the cat 猫")["input_ids"])
+    ['[CLS]', 'the', 'cat', '猫', '[SEP]']
+    """
+    pre = _bert_pipeline(Tokenizer(models.WordPiece({"[UNK]": 0}, unk_token="[UNK]")), lowercase)
+    word_counts = Counter()
+    for text in texts:
+        normalized = pre.normalizer.normalize_str(text)
+        word_counts.update(w for w, _ in pre.pre_tokenizer.pre_tokenize_str(normalized))
+    vocab = _learn_vocab(word_counts, vocab_size, min_frequency)
+    return _wrap(vocab, lowercase)
+
+
+def _wrap(vocab, lowercase):
+    tok = _bert_pipeline(
+        Tokenizer(models.WordPiece(vocab, unk_token="[UNK]", max_input_chars_per_word=100)),
+        lowercase,
+    )
+    cls, sep = vocab["[CLS]"], vocab["[SEP]"]
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", cls), ("[SEP]", sep)],
+    )
+    tok.decoder = decoders.WordPiece(prefix=_PREFIX)
+    # The generic fast class keeps our normalizer through save/reload; the
+    # Bert/Electra classes rebuild it from their own defaults (lowercasing).
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]",
+        mask_token="[MASK]",
+        model_input_names=["input_ids", "token_type_ids", "attention_mask"],
+        model_max_length=512,
+    )
+
+
+def resolve_tokenizer(tokenizer, source=None):
+    """Return a fast tokenizer from an object, a path, or the checkpoint ``source``.
+
+    Returns ``None`` when there is nothing to load and one must be trained.
+    """
+    if tokenizer is None:
+        if source is None or not source.pretrained:
+            return None
+        tokenizer = source.name
+    if isinstance(tokenizer, Tokenizer):
+        raise TypeError(
+            "Pass a transformers tokenizer, e.g. "
+            "PreTrainedTokenizerFast(tokenizer_object=your_tokenizer, cls_token='[CLS]', ...), "
+            "so that the special tokens are known."
+        )
+    if isinstance(tokenizer, (str, os.PathLike)):
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(os.fspath(tokenizer))
+        except (OSError, ValueError) as exc:
+            raise ValueError(
+                f"Could not load a tokenizer from {os.fspath(tokenizer)!r}: {exc}. Pass a directory "
+                "holding tokenizer.json (as written by save_pretrained), or tokenizer=None to train "
+                "one on the training texts."
+            ) from exc
+    if not isinstance(tokenizer, PreTrainedTokenizerBase) or not hasattr(tokenizer, "backend_tokenizer"):
+        raise TypeError(
+            f"tokenizer must be None, a path, or a fast transformers tokenizer; got "
+            f"{type(tokenizer).__name__}."
+        )
+    missing = [n for n in ("cls_token_id", "sep_token_id", "pad_token_id")
+               if getattr(tokenizer, n) is None]
+    if missing:
+        raise ValueError(f"The tokenizer has no {', '.join(missing)}; ELECTRA needs [CLS], [SEP] and [PAD].")
+    return tokenizer
+
+
+def _pair_lengths(la, lb, budget):
+    """Longest-first truncation of a pair to ``budget`` tokens, in closed form."""
+    if la + lb <= budget:
+        return la, lb
+    half = budget // 2
+    if la <= half:
+        return la, budget - la
+    if lb <= half:
+        return budget - lb, lb
+    return budget - half, half
+
+
+def encode_texts(tokenizer, texts, max_length):
+    """Token ids for single texts or ``(a, b)`` pairs, truncated to ``max_length``.
+
+    Returns ``(input_ids, token_type_ids, n_truncated)``; ids are 1-d int32
+    arrays of varying length (``[CLS] a [SEP] (b [SEP])``), never padded.
+    """
+    backend = tokenizer.backend_tokenizer
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    pairs = len(texts) > 0 and isinstance(texts[0], tuple)
+    if pairs:
+        first = backend.encode_batch([a for a, _ in texts], add_special_tokens=False)
+        second = backend.encode_batch([b for _, b in texts], add_special_tokens=False)
+    else:
+        first = backend.encode_batch(list(texts), add_special_tokens=False)
+        second = [None] * len(first)
+    budget = max_length - (3 if pairs else 2)
+    input_ids, type_ids, n_truncated = [], [], 0
+    for ea, eb in zip(first, second):
+        a = ea.ids
+        b = eb.ids if eb is not None else []
+        ta, tb = _pair_lengths(len(a), len(b), budget) if pairs else (min(len(a), budget), 0)
+        n_truncated += (ta, tb) != (len(a), len(b))
+        ids = [cls, *a[:ta], sep] + ([*b[:tb], sep] if pairs else [])
+        input_ids.append(np.asarray(ids, dtype=np.int32))
+        types = np.zeros(len(ids), dtype=np.int8)
+        types[ta + 2:] = 1
+        type_ids.append(types)
+    return input_ids, type_ids, n_truncated
