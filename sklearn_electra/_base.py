@@ -551,15 +551,19 @@ class ElectraNetBase(NeuralNet):
         if self.max_grad_norm:
             params = [p for _, p in self.get_all_learnable_params()]
             torch.nn.utils.clip_grad_norm_(params, self.max_grad_norm)
-        factor = warmup_linear_factor(self._schedule["step"], self._schedule["total"],
-                                      self._schedule["warmup"])
-        for group in self.optimizer_.param_groups:
-            group["lr"] = group["initial_lr"] * factor
         self.grad_scaler_.step(self.optimizer_)
         self.grad_scaler_.update()
         self.optimizer_.zero_grad(set_to_none=True)
         self._pending = 0
         self._schedule["step"] += 1
+        self._apply_schedule()
+
+    def _apply_schedule(self):
+        """Set every group's lr for the next optimizer step."""
+        schedule = self._schedule
+        factor = warmup_linear_factor(schedule["step"], schedule["total"], schedule["warmup"])
+        for group in self.optimizer_.param_groups:
+            group["lr"] = group["initial_lr"] * factor
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         """One epoch; training epochs (re)start the lr schedule when needed and
@@ -571,6 +575,7 @@ class ElectraNetBase(NeuralNet):
                 total = per_epoch * self.max_epochs
                 self._schedule = {"step": 0, "total": total,
                                   "warmup": max(1, round(self.warmup_ratio * total))}
+                self._apply_schedule()
         super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
         if training and self._pending:
             self._optimizer_step()

@@ -205,7 +205,8 @@ class ElectraClassifier(ClassifierMixin, ElectraNetBase):
         -------
         ndarray of shape (n_samples,)
         """
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)  # checks fitted before classes_ is read
+        return self.classes_[proba.argmax(axis=1)]
 
     def _export_metadata(self):
         metadata = super()._export_metadata()

@@ -35,7 +35,7 @@ class EncodedDataset(Dataset):
             raise ValueError(f"{len(input_ids)} texts but {len(labels)} labels.")
         self.input_ids = input_ids
         self.token_type_ids = token_type_ids
-        self.labels = None if labels is None else np.asarray(labels)
+        self.labels = None if labels is None else _as_label_array(labels)
         self.lengths = np.fromiter((len(ids) for ids in input_ids), dtype=np.int64,
                                    count=len(input_ids))
 
@@ -54,6 +54,17 @@ class EncodedDataset(Dataset):
             [self.token_type_ids[i] for i in indices],
             None if self.labels is None else self.labels[indices],
         )
+
+
+def _as_label_array(labels):
+    """One label per text, or one (ragged) array of token labels per text."""
+    labels = list(labels)
+    if labels and np.ndim(labels[0]) > 0:
+        out = np.empty(len(labels), dtype=object)
+        for i, lab in enumerate(labels):  # element-wise: equal lengths must not broadcast
+            out[i] = np.asarray(lab, dtype=np.int64)
+        return out
+    return np.asarray(labels)
 
 
 class PadCollator:

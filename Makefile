@@ -1,0 +1,41 @@
+# One-command workflows. Each target creates the virtual environment and installs
+# what it needs on first use; the environment is rebuilt when pyproject.toml changes.
+#
+#   make demo   - train a classifier on real offline data (examples/quickstart.py)
+#   make test   - run the whole test suite (unit, property, doctests)
+#   make bench  - run the benchmarks in benchmarks/
+
+PYTHON ?= python3
+VENV ?= .venv
+# The CPU build of torch; pip takes it from the local wheel cache when present.
+# Override on a GPU machine, e.g. `make test TORCH_SPEC=torch`.
+TORCH_SPEC ?= torch==2.13.0
+PY := $(VENV)/bin/python
+DEPS_HASH := $(shell cat pyproject.toml Makefile | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.deps-$(DEPS_HASH)
+# Always run this checkout's code, even from a shared, cached environment.
+RUN := PYTHONPATH=$(CURDIR) HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false $(PY)
+
+.PHONY: demo test bench install clean
+
+install: $(STAMP)
+
+$(STAMP):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "$(TORCH_SPEC)"
+	$(PY) -m pip install --quiet -e ".[test,examples,benchmarks]"
+	rm -f $(VENV)/.deps-*
+	touch $@
+
+demo: $(STAMP)
+	$(RUN) examples/quickstart.py
+
+test: $(STAMP)
+	$(RUN) -m pytest -q
+
+bench: $(STAMP)
+	$(RUN) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) examples/output benchmarks/results/*.png

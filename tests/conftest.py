@@ -1,0 +1,31 @@
+"""Shared fixtures: small slices of real offline corpora and one fitted tiny model."""
+
+import os
+
+import pytest
+import torch
+
+# Tests never touch a hub, and keep to the 2 cores of the CI machine.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+torch.set_num_threads(min(2, torch.get_num_threads()))
+
+from sklearn_electra import ElectraClassifier  # noqa: E402
+from sklearn_electra.datasets import load_chinese_reviews  # noqa: E402
+
+# A tiny, quick configuration shared by tests that only need *a* fitted model.
+FAST = dict(max_length=64, vocab_size=2000, max_epochs=2, batch_size=16, lr=1e-3, random_state=0)
+
+
+@pytest.fixture(scope="session")
+def reviews():
+    """Chinese product reviews (real data): 400 train and 200 test rows."""
+    train, test = load_chinese_reviews()
+    return train.sample(400, random_state=0), test.sample(200, random_state=0)
+
+
+@pytest.fixture(scope="session")
+def fitted(reviews):
+    """A tiny ElectraClassifier trained on the review slice (do not mutate)."""
+    train, _ = reviews
+    return ElectraClassifier(**FAST).fit(train["text"], train["label"])

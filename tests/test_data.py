@@ -1,0 +1,75 @@
+import numpy as np
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sklearn_electra.data import EncodedDataset, LengthBucketBatchSampler, PadCollator, inference_order
+from sklearn_electra.tokenization import encode_texts, train_wordpiece
+
+
+@settings(max_examples=80, deadline=None)
+@given(lengths=st.lists(st.integers(1, 300), min_size=1, max_size=400),
+       batch_size=st.integers(1, 40), shuffle=st.booleans(), seed=st.integers(0, 10))
+def test_sampler_yields_every_index_once(lengths, batch_size, shuffle, seed):
+    sampler = LengthBucketBatchSampler(lengths, batch_size, shuffle=shuffle, bucket_batches=3, seed=seed)
+    batches = list(sampler)
+    assert len(batches) == len(sampler)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    assert all(1 <= len(b) <= batch_size for b in batches)
+
+
+def test_inference_batches_follow_length_order():
+    lengths = [5, 1, 4, 2, 3]
+    batches = list(LengthBucketBatchSampler(lengths, 2, shuffle=False))
+    assert [i for b in batches for i in b] == inference_order(lengths).tolist() == [1, 3, 4, 2, 0]
+
+
+def test_shuffled_epochs_differ_but_are_seeded():
+    lengths = np.arange(200) % 37 + 1
+    a = LengthBucketBatchSampler(lengths, 8, seed=1)
+    b = LengthBucketBatchSampler(lengths, 8, seed=1)
+    first, second = list(a), list(a)
+    assert first != second
+    assert list(b) == first
+
+
+def test_buckets_cut_padding_on_real_lengths(reviews):
+    texts = reviews[0]["text"].tolist()
+    tok = train_wordpiece(texts, vocab_size=1000)
+    ids, _, _ = encode_texts(tok, texts, 128)
+    lengths = np.array([len(x) for x in ids])
+
+    def padded(batches):
+        return sum(len(b) * lengths[b].max() for b in batches)
+
+    bucketed = padded(list(LengthBucketBatchSampler(lengths, 16, seed=0)))
+    rng = np.random.default_rng(0)
+    perm = rng.permutation(len(lengths))
+    random = padded([perm[i:i + 16] for i in range(0, len(perm), 16)])
+    to_max = 128 * len(lengths)
+    assert bucketed < 0.8 * random < to_max
+    assert bucketed <= 1.1 * lengths.sum()
+
+
+def test_collator_pads_to_longest_in_batch():
+    ds = EncodedDataset([np.array([2, 7, 3]), np.array([2, 3])],
+                        [np.zeros(3, np.int8), np.zeros(2, np.int8)], [1, 0])
+    inputs, labels = PadCollator(pad_token_id=0)([ds[0], ds[1]])
+    assert inputs["input_ids"].tolist() == [[2, 7, 3], [2, 3, 0]]
+    assert inputs["attention_mask"].tolist() == [[1, 1, 1], [1, 1, 0]]
+    assert labels.tolist() == [1, 0]
+
+
+def test_collator_pads_token_labels_with_ignore_index():
+    ds = EncodedDataset([np.array([2, 7, 3]), np.array([2, 3])],
+                        [np.zeros(3, np.int8), np.zeros(2, np.int8)],
+                        [np.array([-100, 4, -100]), np.array([-100, -100])])
+    _, labels = PadCollator()([ds[0], ds[1]])
+    assert labels.tolist() == [[-100, 4, -100], [-100, -100, -100]]
+    assert labels.dtype == torch.long
+
+
+def test_subset_keeps_rows():
+    ds = EncodedDataset([np.array([2, i, 3]) for i in range(5)], [np.zeros(3, np.int8)] * 5, range(5))
+    sub = ds.subset([4, 1])
+    assert len(sub) == 2 and sub.labels.tolist() == [4, 1] and sub[0][0][1] == 4

@@ -1,0 +1,80 @@
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from transformers import AutoTokenizer
+
+from sklearn_electra.tokenization import SPECIAL_TOKENS, encode_texts, train_wordpiece
+
+
+def test_training_is_deterministic(reviews):
+    texts = reviews[0]["text"].tolist() + ["The quick brown fox jumps over the lazy dog."] * 3
+    a = train_wordpiece(texts, vocab_size=1500)
+    b = train_wordpiece(texts, vocab_size=1500)
+    assert a.get_vocab() == b.get_vocab()
+    assert len(a) <= 1500
+
+
+def test_vocabulary_holds_specials_and_merges():
+    tok = train_wordpiece(["unbelievable unbelievably believable"] * 5, vocab_size=60)
+    vocab = tok.get_vocab()
+    assert all(s in vocab for s in SPECIAL_TOKENS)
+    # frequent words become single tokens once enough merges are allowed
+    assert tok.tokenize("unbelievable") == ["unbelievable"]
+
+
+def test_cjk_is_split_per_character():
+    tok = train_wordpiece(["我很喜欢这个手机", "手机电池不好"], vocab_size=100)
+    assert tok.tokenize("喜欢手机") == ["喜", "欢", "手", "机"]
+
+
+def test_lowercase_option():
+    cased = train_wordpiece(["Apple apple"] * 3, vocab_size=50, lowercase=False)
+    assert "Apple" in cased.get_vocab() and "apple" in cased.get_vocab()
+    uncased = train_wordpiece(["Apple apple"] * 3, vocab_size=50)
+    assert "Apple" not in uncased.get_vocab()
+
+
+def test_survives_save_and_reload(tmp_path, reviews):
+    tok = train_wordpiece(reviews[0]["text"].tolist(), vocab_size=800, lowercase=False)
+    tok.save_pretrained(tmp_path)
+    again = AutoTokenizer.from_pretrained(tmp_path)
+    texts = reviews[1]["text"].tolist()[:50] + ["Mixed CASE text 混合"]
+    assert again(texts)["input_ids"] == tok(texts)["input_ids"]
+    assert again("a", "b")["token_type_ids"] == [0, 0, 0, 1, 1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.text(max_size=300), min_size=1, max_size=8),
+       max_length=st.integers(4, 40))
+def test_encode_any_unicode(texts, max_length):
+    tok = _TOK
+    ids, types, _ = encode_texts(tok, texts, max_length)
+    assert len(ids) == len(texts)
+    for seq, seg in zip(ids, types):
+        assert 2 <= len(seq) <= max_length and len(seg) == len(seq)
+        assert seq[0] == tok.cls_token_id and seq[-1] == tok.sep_token_id
+        assert seq.max() < len(tok) and not seg.any()
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=st.text(max_size=200), b=st.text(max_size=200), max_length=st.integers(5, 30))
+def test_encode_pairs_truncates_longest_first(a, b, max_length):
+    ids, types, n_truncated = encode_texts(_TOK, [(a, b)], max_length)
+    seq, seg = ids[0], types[0]
+    full_a = len(_TOK.backend_tokenizer.encode(a, add_special_tokens=False).ids)
+    full_b = len(_TOK.backend_tokenizer.encode(b, add_special_tokens=False).ids)
+    assert len(seq) == min(full_a + full_b, max_length - 3) + 3
+    assert n_truncated == (full_a + full_b > max_length - 3)
+    seps = np.flatnonzero(seq == _TOK.sep_token_id)
+    assert seps[-1] == len(seq) - 1
+    # segment 1 starts right after the first [SEP] and runs to the end
+    first_sep = int(np.flatnonzero(seg == 0)[-1])
+    assert seq[first_sep] == _TOK.sep_token_id and seg[first_sep + 1:].all()
+
+
+def test_truncation_is_counted():
+    _, _, n = encode_texts(_TOK, ["word " * 100, "short"], 16)
+    assert n == 1
+
+
+_TOK = train_wordpiece(["hello world", "ünïcödé text", "中文 文本", "emoji 🙂 test"] * 3, vocab_size=120)
