@@ -1,8 +1,8 @@
 """scikit-learn estimators around ELECTRA (Clark et al., 2020).
 
 >>> from sklearn_electra import ElectraClassifier
->>> ElectraClassifier(model="tiny", max_epochs=3)
-ElectraClassifier(max_epochs=3)
+>>> ElectraClassifier(model="tiny", max_epochs=5)
+ElectraClassifier(max_epochs=5)
 """
 
 from ._base import ElectraNetBase, TextTruncationWarning, check_texts

@@ -303,6 +303,18 @@ class ElectraNetBase(NeuralNet):
         # skorch lists every public attribute; keep private bookkeeping out.
         return [k for k in vars(self) if not k.endswith("_") and not k.startswith("_")]
 
+    def set_params(self, **params):
+        """Set parameters, including routed ones (``module__dropout``, ...).
+
+        Invalid values are stored as given and reported by ``fit``, as in
+        scikit-learn.
+        """
+        if "callbacks" in params:
+            # skorch would initialize the callbacks right away (and fail on a bad
+            # value); store them instead, the next fit initializes them.
+            self.callbacks = params.pop("callbacks")
+        return super().set_params(**params) if params else self
+
     def __repr__(self):
         return BaseEstimator.__repr__(self)
 
@@ -394,6 +406,8 @@ class ElectraNetBase(NeuralNet):
         with self._torch_rng(int(seed_torch)):
             if reset:
                 self.initialize()
+            else:
+                self._initialize_callbacks()  # pick up callbacks set since the last fit
             if new_schedule:
                 self._schedule = None
             NeuralNet.partial_fit(self, dataset, None, **fit_params)
@@ -467,10 +481,13 @@ class ElectraNetBase(NeuralNet):
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
             ("valid_loss", PassthroughScoring(name="valid_loss")),
         ]
-        if self.early_stopping and self.validation_fraction:
+        # Parameters are not validated yet (get_params reads this), so compare
+        # defensively: an invalid value means "off" until fit reports it.
+        validating = isinstance(self.validation_fraction, numbers.Real) and self.validation_fraction > 0
+        if self.early_stopping is True and validating:
             callbacks.append(("early_stopping", EarlyStopping(
                 monitor="valid_loss", patience=self.n_iter_no_change, load_best=True)))
-        if self.verbose:
+        if isinstance(self.verbose, numbers.Integral) and self.verbose > 0:
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks.append(("print_log", PrintLog()))
         return callbacks

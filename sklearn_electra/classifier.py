@@ -149,8 +149,8 @@ class ElectraClassifier(ClassifierMixin, ElectraNetBase):
             if label is None or (isinstance(label, float) and math.isnan(label)):
                 raise ValueError(f"y[{i}] is missing ({label!r}); drop or fill missing labels first.")
         if reset:
-            check_classification_targets(y)
             try:
+                check_classification_targets(y)
                 classes, encoded = np.unique(y, return_inverse=True)
             except TypeError as exc:
                 kinds = sorted({type(v).__name__ for v in y})

@@ -2,16 +2,18 @@
 
 import os
 
-import pytest
-import torch
-
-# Tests never touch a hub, and keep to the 2 cores of the CI machine.
+# Before transformers is first imported: tests never touch a hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-torch.set_num_threads(min(2, torch.get_num_threads()))
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
 from sklearn_electra import ElectraClassifier  # noqa: E402
 from sklearn_electra.datasets import load_chinese_reviews  # noqa: E402
+
+# The CI machine has 2 cores.
+torch.set_num_threads(min(2, torch.get_num_threads()))
 
 # A tiny, quick configuration shared by tests that only need *a* fitted model.
 FAST = dict(max_length=64, vocab_size=2000, max_epochs=2, batch_size=16, lr=1e-3, random_state=0)
