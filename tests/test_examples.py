@@ -1,0 +1,37 @@
+"""The demo and the benchmark run end to end (on small slices, to keep them from rotting)."""
+
+import importlib.util
+import os
+
+import pytest
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _load(path):
+    spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], os.path.join(ROOT, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_quickstart_runs_and_writes_a_learning_curve(tmp_path):
+    demo = _load("examples/quickstart.py")
+    ours, baseline = demo.main(["--search-size", "80", "--train-size", "300", "--epochs", "1",
+                                "--output", str(tmp_path)])
+    assert 0 <= ours <= 1 and baseline > 0.6
+    assert (tmp_path / "learning_curve.png").stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_fit_throughput_benchmark_runs(monkeypatch, tmp_path):
+    bench = _load("benchmarks/fit_throughput.py")
+    monkeypatch.setattr(bench, "RESULTS", str(tmp_path))
+    results = bench.main(["--n-texts", "64", "--repeats", "1",
+                          "--threads", str(torch.get_num_threads())])
+    assert [r["corpus"] for r in results] == ["Chinese reviews", "BBC News"]
+    assert all(r[m] > 0 for r in results for m in ("ours", "loop", "skorch"))
+    assert results[1]["padding"] == pytest.approx(1.0, abs=0.05)
+    assert (tmp_path / "fit_throughput.png").exists()
