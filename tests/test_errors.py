@@ -89,3 +89,26 @@ def test_errors_do_not_lose_a_fitted_model(fitted):
     with pytest.raises(ValueError):
         fitted.predict("one string")
     np.testing.assert_array_equal(fitted.predict_proba(X), before)
+
+
+def test_precision_logic_without_a_gpu(monkeypatch):
+    from sklearn_electra._base import autocast_settings
+
+    cuda = torch.device("cuda")
+    assert autocast_settings(cuda, "fp16") == ("cuda", torch.float16, True)
+    assert autocast_settings(torch.device("cpu"), "fp32") == ("cpu", None, False)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    assert autocast_settings(cuda, "bf16") == ("cuda", torch.bfloat16, False)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
+    with pytest.raises(ValueError, match="does not support bf16; use precision='fp16'"):
+        autocast_settings(cuda, "bf16")
+
+
+def test_missing_dataset_package_names_the_extra(monkeypatch):
+    import importlib.util
+
+    from sklearn_electra import datasets
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModuleNotFoundError, match=r"sklearn-electra\[datasets\]"):
+        datasets.load_bbc_news()

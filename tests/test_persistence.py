@@ -108,3 +108,13 @@ def test_from_pretrained_refuses_another_estimators_directory(saved, tmp_path):
     (other / "sklearn_electra.json").write_text(json.dumps(meta))
     with pytest.raises(ValueError, match="ElectraTagger.from_pretrained"):
         ElectraClassifier.from_pretrained(other)
+
+
+def test_tokenizer_can_be_a_path_or_an_object(saved, fitted):
+    X, y = ["good phone", "bad phone", "nice", "awful"], [1, 0, 1, 0]
+    by_path = ElectraClassifier(tokenizer=str(saved), max_epochs=1).fit(X, y)
+    by_object = ElectraClassifier(tokenizer=fitted.tokenizer_, max_epochs=1).fit(X, y)
+    assert by_path.tokenizer_.get_vocab() == by_object.tokenizer_.get_vocab() == fitted.tokenizer_.get_vocab()
+    assert by_path.module_.config.vocab_size == len(fitted.tokenizer_)
+    with pytest.raises(ValueError, match="Could not load a tokenizer"):
+        ElectraClassifier(tokenizer=str(saved / "missing")).fit(X, y)
