@@ -421,8 +421,9 @@ class ElectraNetBase(NeuralNet):
         # Seed torch for this fit only; the caller's global RNG state is restored.
         devices = [torch.device(self.device)] if torch.device(self.device).type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
-            if self.random_state is not None:
-                torch.manual_seed(seed)
+            # Always seeded: with random_state=None the seed comes from numpy's
+            # global RNG, so successive fits still differ.
+            torch.manual_seed(seed)
             yield
 
     def _make_dataset(self, texts, targets=None, warn=False):

@@ -89,6 +89,13 @@ def test_same_seed_same_model_different_seed_different(reviews):
     assert not np.allclose(a, c.predict_proba(test["text"]))
 
 
+def test_unseeded_fits_differ():
+    X, y = ["a b", "c d", "e f", "g h"], [0, 1, 0, 1]
+    a = ElectraClassifier(max_epochs=1).fit(X, y).predict_proba(X)
+    b = ElectraClassifier(max_epochs=1).fit(X, y).predict_proba(X)
+    assert not np.allclose(a, b)
+
+
 def test_seeded_fit_leaves_global_torch_rng_alone(reviews):
     torch.manual_seed(123)
     expected = torch.rand(3)
