@@ -6,8 +6,10 @@ Data flow, one direction only::
       -> length-bucketed batches -> PadCollator (pad to the batch's longest)
       -> infer (HF model, autocast) -> logits -> estimator-specific output
 
-Subclasses set ``_hf_model_class`` and implement ``_validate_targets``,
-``_task_config`` and the prediction methods; everything else lives here.
+Subclasses set ``_hf_model_class`` and implement ``_validate_targets(y, inputs,
+reset)``, ``_task_config`` and the prediction methods; ElectraTagger also
+replaces the input hooks (``_check_inputs``, ``_tokenizer_corpus``,
+``_make_dataset``). Everything else lives here.
 """
 
 from __future__ import annotations
@@ -361,8 +363,13 @@ class ElectraNetBase(NeuralNet):
 
     # ----------------------------------------------------------- fit plumbing
     def _task_config(self):
-        """Config fields that depend on fitted state, e.g. ``num_labels`` (subclass hook)."""
-        return {}
+        """Config fields that depend on fitted state: the label names of the head."""
+        names = [str(c) for c in self.classes_.tolist()]
+        return {
+            "num_labels": len(names),
+            "id2label": dict(enumerate(names)),
+            "label2id": {name: i for i, name in enumerate(names)},
+        }
 
     def fit(self, X, y=None, **fit_params):
         """Train on texts ``X`` with targets ``y``.
@@ -392,17 +399,16 @@ class ElectraNetBase(NeuralNet):
 
     def _fit(self, X, y, fit_params, *, reset, new_schedule):
         source = self._check_params()
-        texts = check_texts(X, allow_pairs=self._allow_pairs())
-        targets = self._validate_targets(y, len(texts), reset=reset)
+        inputs, targets = self._validate_data(X, y, reset=reset)
         rng = check_random_state(self.random_state)
         seed_torch, seed_batches, seed_split = rng.randint(0, 2**31 - 1, size=3)
         self._seeds = (int(seed_batches), int(seed_split))
         if reset:
             self.tokenizer_ = resolve_tokenizer(self.tokenizer, source)
             if self.tokenizer_ is None:
-                flat = [t for pair in texts for t in pair] if isinstance(texts[0], tuple) else texts
-                self.tokenizer_ = train_wordpiece(flat, self.vocab_size, lowercase=self.lowercase)
-        dataset = self._make_dataset(texts, targets, warn=True)
+                self.tokenizer_ = train_wordpiece(self._tokenizer_corpus(inputs), self.vocab_size,
+                                                  lowercase=self.lowercase)
+        dataset = self._make_dataset(inputs, targets, warn=True)
         with self._torch_rng(int(seed_torch)):
             if reset:
                 self.initialize()
@@ -413,8 +419,19 @@ class ElectraNetBase(NeuralNet):
             NeuralNet.partial_fit(self, dataset, None, **fit_params)
         return self
 
-    def _allow_pairs(self):
-        return True
+    # Input hooks: texts here; ElectraTagger overrides them for token lists.
+    def _check_inputs(self, X, *, fitting):
+        """Validated inputs: a list of texts or of ``(text_a, text_b)`` pairs."""
+        return check_texts(X, allow_pairs=True)
+
+    def _validate_data(self, X, y, reset):
+        """Validated ``(inputs, encoded targets)`` for fitting."""
+        inputs = self._check_inputs(X, fitting=True)
+        return inputs, self._validate_targets(y, inputs, reset=reset)
+
+    def _tokenizer_corpus(self, inputs):
+        """The strings a new tokenizer is trained on."""
+        return [t for pair in inputs for t in pair] if isinstance(inputs[0], tuple) else inputs
 
     @contextlib.contextmanager
     def _torch_rng(self, seed):
@@ -437,28 +454,35 @@ class ElectraNetBase(NeuralNet):
         return EncodedDataset(ids, types, targets)
 
     def get_dataset(self, X, y=None):
-        """An :class:`~sklearn_electra.data.EncodedDataset` of ``X`` (texts or a dataset)."""
+        """An :class:`~sklearn_electra.data.EncodedDataset` of ``X`` (raw inputs or a dataset)."""
         if isinstance(X, EncodedDataset):
             return X
-        texts = check_texts(X, allow_pairs=self._allow_pairs())
-        return self._make_dataset(texts, None if y is None else self._validate_targets(y, len(texts), reset=False))
+        inputs = self._check_inputs(X, fitting=False)
+        targets = None if y is None else self._validate_targets(y, inputs, reset=False)
+        return self._make_dataset(inputs, targets)
 
     def get_split_datasets(self, X, y=None, **fit_params):
-        """Hold out ``validation_fraction`` of the data (stratified when possible)."""
+        """Hold out ``validation_fraction`` of the data (stratified when possible).
+
+        Rows that share a group (the windows of one long sentence) stay on the
+        same side of the split.
+        """
         dataset = self.get_dataset(X, y)
-        n = len(dataset)
+        groups = dataset.groups if dataset.groups is not None else np.arange(len(dataset))
+        units = np.unique(groups)
+        n = len(units)
         n_valid = math.ceil((self.validation_fraction or 0) * n)
         if n_valid < 1 or n - n_valid < 1:
             return dataset, None
         stratify = None
-        if self._stratify and dataset.labels is not None:
+        if self._stratify and dataset.groups is None and dataset.labels is not None:
             _, counts = np.unique(dataset.labels, return_counts=True)
             if counts.min() >= 2 and min(n_valid, n - n_valid) >= len(counts):
                 stratify = dataset.labels
-        train_idx, valid_idx = train_test_split(
-            np.arange(n), test_size=n_valid, random_state=self._seeds[1], stratify=stratify
-        )
-        return dataset.subset(np.sort(train_idx)), dataset.subset(np.sort(valid_idx))
+        _, valid_units = train_test_split(units, test_size=n_valid, random_state=self._seeds[1],
+                                          stratify=stratify)
+        in_valid = np.isin(groups, valid_units)
+        return dataset.subset(np.flatnonzero(~in_valid)), dataset.subset(np.flatnonzero(in_valid))
 
     def get_iterator(self, dataset, training=False):
         """Length-bucketed shuffled batches for training, length-sorted ones otherwise."""
@@ -540,8 +564,12 @@ class ElectraNetBase(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """Cross-entropy in float32 (logits may be bf16/fp16 under autocast)."""
-        y_true = to_device(y_true, self.device)
-        return self.criterion_(y_pred.float().reshape(-1, y_pred.shape[-1]), y_true.reshape(-1))
+        y_true = to_device(y_true, self.device).reshape(-1)
+        if not (y_true != -100).any():
+            # A batch with nothing to learn (e.g. only continuation subwords):
+            # cross-entropy would be 0/0.
+            return y_pred.sum() * 0.0
+        return self.criterion_(y_pred.float().reshape(-1, y_pred.shape[-1]), y_true)
 
     def train_step(self, batch, **fit_params):
         """Forward and backward one batch; step the optimizer every
@@ -633,14 +661,25 @@ class ElectraNetBase(NeuralNet):
             yield to_device(yp, device=device)
 
     def forward(self, X, training=False, device="cpu"):
-        """Logits for every row of ``X``, in input order."""
+        """Logits for every row of ``X``, in input order.
+
+        Returns a ``(n_rows, n_classes)`` tensor for per-sequence outputs, and a
+        list of ``(row_length, n_classes)`` tensors for per-token outputs (each
+        row trimmed to its own length).
+        """
         self.check_is_fitted()
         dataset = self.get_dataset(X)
         chunks = list(self.forward_iter(dataset, training=training, device=device))
-        order = torch.from_numpy(inference_order(dataset.lengths))
-        logits = torch.cat(chunks)
-        out = torch.empty_like(logits)
-        out[order] = logits
+        order = inference_order(dataset.lengths)
+        if chunks[0].ndim == 2:
+            logits = torch.cat(chunks)
+            out = torch.empty_like(logits)
+            out[torch.from_numpy(order)] = logits
+            return out
+        rows = [row for chunk in chunks for row in chunk]  # batches come in `order`
+        out = [None] * len(rows)
+        for row, index in zip(rows, order):
+            out[index] = row[: dataset.lengths[index]]
         return out
 
     # -------------------------------------------------------- persistence
@@ -653,10 +692,25 @@ class ElectraNetBase(NeuralNet):
         }
         from . import __version__
 
-        return {"estimator": type(self).__name__, "version": __version__, "params": params}
+        metadata = {"estimator": type(self).__name__, "version": __version__, "params": params}
+        if hasattr(self, "classes_"):
+            metadata["classes"] = self.classes_.tolist()
+        return metadata
 
     def _restore_metadata(self, metadata, config):
-        """Restore fitted state from saved metadata (subclass hook)."""
+        """Restore ``classes_`` from saved metadata, or from the config's label names."""
+        if "classes" in metadata:
+            classes = metadata["classes"]
+        elif any(a.endswith(self._hf_model_class.__name__[len("Electra"):])
+                 for a in config.architectures or []):
+            classes = [config.id2label[i] for i in sorted(config.id2label)]
+        else:
+            raise ValueError(
+                f"This checkpoint has no {self._hf_model_class.__name__[len('ElectraFor'):]} head "
+                f"to predict with. To fine-tune it, use {type(self).__name__}(model=path).fit(X, y)."
+            )
+        self.classes_ = np.asarray(classes, dtype=object if _is_object_like(classes) else None)
+        self.n_classes_ = len(self.classes_)
 
     def save_pretrained(self, path):
         """Write a Hugging Face checkpoint directory.
@@ -717,6 +771,13 @@ class ElectraNetBase(NeuralNet):
         with est._torch_rng(0):
             est.initialize()
         return est
+
+
+def _is_object_like(values):
+    """Keep strings and mixed labels as Python objects rather than fixed-width numpy strings."""
+    if hasattr(values, "dtype"):
+        return values.dtype.kind in "OUS" or str(values.dtype) in ("string", "str", "category")
+    return any(not isinstance(v, (int, float, bool, np.number)) for v in values)
 
 
 def autocast_settings(device, precision):

@@ -10,7 +10,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from transformers import ElectraForSequenceClassification
 
-from ._base import ElectraNetBase
+from ._base import ElectraNetBase, _is_object_like
 
 __all__ = ["ElectraClassifier"]
 
@@ -133,7 +133,8 @@ class ElectraClassifier(ClassifierMixin, ElectraNetBase):
 
     _hf_model_class = ElectraForSequenceClassification
 
-    def _validate_targets(self, y, n, reset):
+    def _validate_targets(self, y, inputs, reset):
+        n = len(inputs)
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y (one label per text); got None.")
         if isinstance(y, str):
@@ -174,15 +175,6 @@ class ElectraClassifier(ClassifierMixin, ElectraNetBase):
             )
         return np.fromiter((index[v] for v in y.tolist()), dtype=np.int64, count=len(y))
 
-    def _task_config(self):
-        names = [str(c) for c in self.classes_.tolist()]
-        return {
-            "num_labels": len(names),
-            "id2label": dict(enumerate(names)),
-            "label2id": {name: i for i, name in enumerate(names)},
-            "problem_type": "single_label_classification",
-        }
-
     def predict_proba(self, X):
         """Class probabilities for each text.
 
@@ -207,28 +199,3 @@ class ElectraClassifier(ClassifierMixin, ElectraNetBase):
         """
         proba = self.predict_proba(X)  # checks fitted before classes_ is read
         return self.classes_[proba.argmax(axis=1)]
-
-    def _export_metadata(self):
-        metadata = super()._export_metadata()
-        metadata["classes"] = self.classes_.tolist()
-        return metadata
-
-    def _restore_metadata(self, metadata, config):
-        if "classes" in metadata:
-            classes = metadata["classes"]
-        elif "ForSequenceClassification" in " ".join(config.architectures or []):
-            classes = [config.id2label[i] for i in sorted(config.id2label)]
-        else:
-            raise ValueError(
-                "This checkpoint has no sequence-classification head. To fine-tune it, use "
-                "ElectraClassifier(model=path).fit(X, y)."
-            )
-        self.classes_ = np.asarray(classes, dtype=object if _is_object_like(classes) else None)
-        self.n_classes_ = len(self.classes_)
-
-
-def _is_object_like(values):
-    """Keep strings and mixed labels as Python objects rather than fixed-width numpy strings."""
-    if hasattr(values, "dtype"):
-        return values.dtype.kind in "OUS" or str(values.dtype) in ("string", "category")
-    return any(not isinstance(v, (int, float, bool, np.number)) for v in values)

@@ -26,16 +26,21 @@ class EncodedDataset(Dataset):
         ``[CLS] ... [SEP]`` ids of each text, unpadded.
     token_type_ids : list of 1-d int arrays
         Segment ids, same lengths as ``input_ids``.
-    labels : array-like of int, optional
-        One target per text (the encoded class index).
+    labels : array-like, optional
+        One target per row: a class index, or an array of token labels
+        (``-100`` where no loss applies).
+    groups : array-like of int, optional
+        The input each row came from, when one input spans several rows
+        (the windows of a long sentence); validation splits keep groups whole.
     """
 
-    def __init__(self, input_ids, token_type_ids, labels=None):
+    def __init__(self, input_ids, token_type_ids, labels=None, groups=None):
         if labels is not None and len(labels) != len(input_ids):
             raise ValueError(f"{len(input_ids)} texts but {len(labels)} labels.")
         self.input_ids = input_ids
         self.token_type_ids = token_type_ids
         self.labels = None if labels is None else _as_label_array(labels)
+        self.groups = None if groups is None else np.asarray(groups, dtype=np.int64)
         self.lengths = np.fromiter((len(ids) for ids in input_ids), dtype=np.int64,
                                    count=len(input_ids))
 
@@ -49,10 +54,11 @@ class EncodedDataset(Dataset):
     def subset(self, indices):
         """A new dataset holding the rows ``indices`` (no copy of the id arrays)."""
         indices = np.asarray(indices, dtype=np.int64)
-        return type(self)(
+        return EncodedDataset(
             [self.input_ids[i] for i in indices],
             [self.token_type_ids[i] for i in indices],
             None if self.labels is None else self.labels[indices],
+            None if self.groups is None else self.groups[indices],
         )
 
 

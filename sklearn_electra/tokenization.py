@@ -18,7 +18,7 @@ import numpy as np
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, PreTrainedTokenizerFast
 
-__all__ = ["SPECIAL_TOKENS", "train_wordpiece", "resolve_tokenizer", "encode_texts"]
+__all__ = ["SPECIAL_TOKENS", "train_wordpiece", "resolve_tokenizer", "encode_texts", "encode_words"]
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 _PREFIX = "##"
@@ -236,3 +236,40 @@ def encode_texts(tokenizer, texts, max_length):
         types[ta + 2:] = 1
         type_ids.append(types)
     return input_ids, type_ids, n_truncated
+
+
+def encode_words(tokenizer, sentences):
+    """Subword ids of pre-split sentences, and where each word starts.
+
+    Every word gets at least one subword: a word the tokenizer turns into
+    nothing (an empty string, a lone control character) becomes ``[UNK]``, so
+    that it still gets a prediction.
+
+    Returns
+    -------
+    list of ``(ids, starts)``
+        ``ids``: int32 subword ids without special tokens; ``starts[w]``: the
+        position in ``ids`` of word ``w``'s first subword.
+
+    Examples
+    --------
+    >>> tok = train_wordpiece(["new york", "new york is big"], vocab_size=40)
+    >>> ids, starts = encode_words(tok, [["New", "", "York"]])[0]
+    >>> tok.convert_ids_to_tokens(ids.tolist()), starts.tolist()
+    (['new', '[UNK]', 'york'], [0, 1, 2])
+    """
+    backend = tokenizer.backend_tokenizer
+    unk = tokenizer.unk_token_id
+    encodings = backend.encode_batch([list(s) for s in sentences], is_pretokenized=True,
+                                     add_special_tokens=False)
+    out = []
+    for enc, words in zip(encodings, sentences):
+        pieces = [[] for _ in words]
+        for token_id, word in zip(enc.ids, enc.word_ids):
+            pieces[word].append(token_id)
+        ids, starts = [], np.empty(len(words), dtype=np.int64)
+        for w, word_pieces in enumerate(pieces):
+            starts[w] = len(ids)
+            ids.extend(word_pieces or [unk])
+        out.append((np.asarray(ids, dtype=np.int32), starts))
+    return out

@@ -11,7 +11,6 @@ from transformers import (AutoModelForSequenceClassification, AutoTokenizer, Ele
 
 from sklearn_electra import ElectraClassifier
 
-from .conftest import FAST
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +70,7 @@ def test_fine_tunes_a_bare_discriminator_checkpoint(tmp_path, fitted):
     fitted.tokenizer_.save_pretrained(tmp_path)
     clf = ElectraClassifier(model=str(tmp_path), max_epochs=1).fit(["a", "b", "c", "d"], [0, 1, 0, 1])
     assert clf.predict(["a"]).shape == (1,)
-    with pytest.raises(ValueError, match="no sequence-classification head"):
+    with pytest.raises(ValueError, match="no SequenceClassification head"):
         ElectraClassifier.from_pretrained(tmp_path)
 
 
