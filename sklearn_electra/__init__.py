@@ -8,16 +8,20 @@ ElectraClassifier(max_epochs=5)
 from ._base import ElectraNetBase, TextTruncationWarning, check_texts
 from .classifier import ElectraClassifier
 from .modeling import PRESETS
+from .tagger import ElectraTagger, repair_bio, split_words
 from .tokenization import train_wordpiece
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ElectraClassifier",
+    "ElectraTagger",
     "ElectraNetBase",
     "PRESETS",
     "TextTruncationWarning",
     "check_texts",
+    "repair_bio",
+    "split_words",
     "train_wordpiece",
     "__version__",
 ]

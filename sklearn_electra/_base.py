@@ -43,6 +43,79 @@ from .tokenization import encode_texts, resolve_tokenizer, train_wordpiece
 
 __all__ = ["ElectraNetBase", "check_texts", "TextTruncationWarning"]
 
+PARAMETERS_DOC = """
+    model : str or os.PathLike, default="tiny"
+        A preset to train from scratch (``"tiny"``, ``"small"``, ``"base"``,
+        ``"large"``: the ELECTRA paper's discriminator shapes, ``"tiny"`` for
+        tests and laptops), a local checkpoint directory (fine-tune it), or a
+        hub id (needs a reachable hub). Override the config with
+        ``module__<name>``, e.g. ``module__dropout=0.1`` or
+        ``module__num_hidden_layers=4``.
+    tokenizer : None, str, os.PathLike or PreTrainedTokenizerFast, default=None
+        ``None`` takes the checkpoint's tokenizer, or trains a WordPiece
+        tokenizer on the training texts when ``model`` is a preset (CJK
+        characters are split one per token). Training is deterministic.
+    vocab_size : int, default=8000
+        Vocabulary size of a tokenizer trained from the texts.
+    lowercase : bool, default=True
+        Whether a trained tokenizer lowercases and strips accents.
+    max_length : int, default=128
+        Longest input in tokens (special tokens included); longer texts are
+        truncated with a :class:`TextTruncationWarning` at fit time. Batches
+        are padded only to their longest text.
+    lr : float, default=3e-4
+        Peak learning rate (ELECTRA-Small's fine-tuning rate).
+    max_epochs : int, default=3
+        Epochs per ``fit`` (and per ``partial_fit`` call).
+    batch_size : int, default=32
+        Texts per training batch (before gradient accumulation).
+    predict_batch_size : int or None, default=None
+        Texts per inference batch; ``None`` means ``2 * batch_size``.
+    optimizer : torch optimizer class, default=torch.optim.AdamW
+        Its extra arguments go through ``optimizer__<name>``.
+    weight_decay : float, default=0.01
+        Decoupled weight decay, not applied to biases and LayerNorm weights.
+    warmup_ratio : float, default=0.1
+        Fraction of the optimizer steps with linear warmup; the rest decays
+        linearly to zero.
+    layerwise_lr_decay : float, default=0.8
+        Layer ``l`` of ``L`` trains at ``lr * layerwise_lr_decay ** (L + 1 - l)``
+        (embeddings at ``l = 0``, heads at full ``lr``); 0.8 as in the paper,
+        1.0 switches it off.
+    gradient_accumulation_steps : int, default=1
+        Batches whose gradients are summed before each optimizer step.
+    max_grad_norm : float or None, default=1.0
+        Gradient-norm clipping; ``None`` switches it off.
+    validation_fraction : float or None, default=0.1
+        Share of the training data held out (stratified when possible) to
+        report ``valid_loss``/``valid_acc`` and for early stopping; ``None`` or
+        0 trains on everything.
+    early_stopping : bool, default=True
+        Stop when ``valid_loss`` has not improved for ``n_iter_no_change``
+        epochs and restore the best epoch's weights. Needs a validation split.
+    n_iter_no_change : int, default=3
+        Patience of early stopping, in epochs.
+    callbacks : list, "disable" or None, default=None
+        Extra skorch callbacks, as ``[("name", callback), ...]``.
+    warm_start : bool, default=False
+        If True, ``fit`` continues from the fitted weights instead of
+        re-initializing.
+    verbose : int, default=0
+        1 prints a per-epoch table and a progress bar.
+    device : str or torch.device, default="cpu"
+        ``"cpu"``, ``"cuda"`` or ``"cuda:1"``. A clear error is raised when
+        CUDA is asked for and absent.
+    precision : {"fp32", "bf16", "fp16"}, default="fp32"
+        Autocast precision. ``"fp16"`` needs CUDA and uses a gradient scaler;
+        ``"bf16"`` needs a GPU (or CPU) with bf16 support.
+    random_state : int, RandomState or None, default=None
+        Seeds initialization, dropout, batching and the validation split; with
+        an int, two fits on CPU give identical predictions.
+    **kwargs
+        Routed parameters: ``module__*``, ``optimizer__*``,
+        ``iterator_train__*``, ``iterator_valid__*``, ``callbacks__*``,
+        ``criterion__*``."""
+
 METADATA_FILE = "sklearn_electra.json"
 _PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 

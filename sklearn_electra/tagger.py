@@ -1,0 +1,363 @@
+"""``ElectraTagger``: token tagging (NER, POS, chunking) that never drops a token."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.utils._param_validation import Interval
+from tokenizers import normalizers, pre_tokenizers
+from transformers import ElectraForTokenClassification
+
+from ._base import PARAMETERS_DOC, ElectraNetBase, _describe
+from .data import EncodedDataset
+from .tokenization import encode_words
+
+__all__ = ["ElectraTagger", "split_words", "repair_bio"]
+
+_BIO = re.compile(r"^[BIES]-.")
+# Raw text is split the way BERT pre-tokenizes, without changing the words:
+# spaces around CJK characters, then whitespace and punctuation boundaries.
+_CJK_SPACER = normalizers.BertNormalizer(clean_text=False, handle_chinese_chars=True,
+                                         strip_accents=False, lowercase=False)
+_WORDS = pre_tokenizers.BertPreTokenizer()
+
+
+def split_words(text):
+    """Split raw text into words, the rule ``ElectraTagger.predict`` applies to strings.
+
+    Words are separated by whitespace; every punctuation character and every CJK
+    character is a word of its own. Nothing else changes (no lowercasing).
+
+    Examples
+    --------
+    >>> split_words("Apple, Inc. is in 北京")
+    ['Apple', ',', 'Inc', '.', 'is', 'in', '北', '京']
+    """
+    return [w for w, _ in _WORDS.pre_tokenize_str(_CJK_SPACER.normalize_str(text))]
+
+
+def repair_bio(tags):
+    """Turn an ``I-X`` that follows neither ``B-X`` nor ``I-X`` into ``B-X``.
+
+    Examples
+    --------
+    >>> repair_bio(["O", "I-PER", "I-PER", "B-LOC", "I-ORG"])
+    ['O', 'B-PER', 'I-PER', 'B-LOC', 'B-ORG']
+    """
+    out, previous = [], "O"
+    for tag in tags:
+        if tag.startswith("I-") and (previous[:2] not in ("B-", "I-") or previous[2:] != tag[2:]):
+            tag = "B-" + tag[2:]
+        out.append(tag)
+        previous = tag
+    return out
+
+
+def check_token_lists(X, *, allow_text):
+    """Validate sentences given as token lists (or raw strings when ``allow_text``)."""
+    if isinstance(X, (str, bytes)):
+        raise ValueError(
+            "Iterable over token lists expected, string object received. Pass one list of tokens "
+            "per sentence, e.g. [['Apple', 'is', 'a', 'company']]."
+        )
+    if isinstance(X, pd.DataFrame):
+        raise TypeError("X must be a list (or Series) of token lists, not a DataFrame; pass one column.")
+    if isinstance(X, (set, frozenset, dict)):
+        raise TypeError(f"X must be an ordered sequence of sentences, not a {type(X).__name__}.")
+    if not hasattr(X, "__iter__"):
+        raise TypeError(f"X must be a list of token lists; got {type(X).__name__}.")
+    X = list(X)
+    if not X:
+        raise ValueError("X is empty: at least one sentence is required.")
+    sentences = []
+    for i, sentence in enumerate(X):
+        if isinstance(sentence, str):
+            if not allow_text:
+                raise ValueError(
+                    f"X[{i}] is a string, but fit expects one list of tokens per sentence, e.g. "
+                    "[['Apple', 'is', 'a', 'company'], ...]. X looks like a flat list of strings: "
+                    "split each text into tokens first (sklearn_electra.split_words splits them "
+                    "the way predict does)."
+                )
+            sentences.append(split_words(sentence))
+            continue
+        if not isinstance(sentence, (list, tuple, np.ndarray, pd.Series)):
+            raise TypeError(f"X[{i}] is {_describe(sentence)}; expected a list of tokens.")
+        tokens = list(sentence)
+        for j, token in enumerate(tokens):
+            if not isinstance(token, str):
+                raise TypeError(f"X[{i}][{j}] is {_describe(token)}, not a string token.")
+        sentences.append([str(t) for t in tokens])
+    return sentences
+
+
+def _check_tags(y, sentences):
+    """Validate one list of string tags per sentence, of the sentence's length."""
+    if y is None:
+        raise ValueError("ElectraTagger requires y (one list of tags per sentence); got None.")
+    if isinstance(y, (str, bytes)):
+        raise ValueError("y must hold one list of tags per sentence, not a single string.")
+    y = list(y)
+    if len(y) != len(sentences):
+        raise ValueError(f"X has {len(sentences)} sentences but y has {len(y)} tag lists; they must match.")
+    out = []
+    for i, (tokens, tags) in enumerate(zip(sentences, y)):
+        if not isinstance(tags, (list, tuple, np.ndarray, pd.Series)):
+            raise TypeError(f"y[{i}] is {_describe(tags)}; expected a list of tags, one per token.")
+        tags = list(tags)
+        if len(tags) != len(tokens):
+            raise ValueError(f"Sentence {i} has {len(tokens)} tokens but {len(tags)} tags; "
+                             "every token needs exactly one tag.")
+        for j, tag in enumerate(tags):
+            if not isinstance(tag, str):
+                raise TypeError(f"y[{i}][{j}] is {_describe(tag)}, not a string tag.")
+        out.append([str(t) for t in tags])
+    return out
+
+
+def window_starts(n_subwords, budget, stride):
+    """Start offsets of the windows that cover ``n_subwords`` subwords.
+
+    Windows hold ``budget`` subwords; consecutive ones overlap by at least
+    ``stride``; the last one ends at the sentence's end.
+
+    Examples
+    --------
+    >>> window_starts(10, 4, 1)
+    [0, 3, 6]
+    >>> window_starts(3, 4, 1)
+    [0]
+    """
+    if n_subwords <= budget:
+        return [0]
+    step = budget - stride
+    starts = list(range(0, n_subwords - budget, step))
+    return starts + [n_subwords - budget]
+
+
+class WindowedDataset(EncodedDataset):
+    """Windows of tokenized sentences, with the map back to each sentence's words.
+
+    ``groups[k]`` is the sentence of window ``k``, ``offsets[k]`` its first
+    subword, ``word_starts[s]`` the first-subword position of every word of
+    sentence ``s``. Subsets (the train/validation split) are plain datasets.
+    """
+
+    def __init__(self, input_ids, token_type_ids, labels, groups, offsets, word_starts):
+        super().__init__(input_ids, token_type_ids, labels, groups)
+        self.offsets = np.asarray(offsets, dtype=np.int64)
+        self.word_starts = word_starts
+
+
+class ElectraTagger(ElectraNetBase):
+    __doc__ = f"""Token tagger (NER, POS, chunking) fine-tuning an ELECTRA discriminator.
+
+    Wraps :class:`transformers.ElectraForTokenClassification`. ``X`` holds one
+    list of tokens per sentence (for ``predict``, raw strings too: they are
+    split by :func:`split_words`); ``y`` one list of string tags per sentence.
+
+    Every token gets a prediction. A word split into several subwords is
+    labelled on its first subword (the others are ignored by the loss) and
+    predicted from it; a token the tokenizer drops (empty, a control
+    character) is encoded as ``[UNK]``. Sentences longer than ``max_length``
+    subwords are cut into overlapping windows, for training and prediction, and
+    each word's prediction comes from the window where it has the most context
+    on both sides.
+
+    Parameters
+    ----------
+    stride : int, default=32
+        Overlap, in subwords, between consecutive windows of a long sentence.
+        Must be below ``max_length - 2``.
+    fix_bio : bool, default=False
+        Repair predicted BIO sequences: an ``I-X`` that follows neither ``B-X``
+        nor ``I-X`` becomes ``B-X`` (see :func:`repair_bio`).{PARAMETERS_DOC}
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        The tags, in the order of ``predict_proba``'s columns.
+    tokenizer_, module_, history_
+        As for :class:`ElectraClassifier`; ``valid_acc`` is token accuracy.
+
+    Notes
+    -----
+    Empty sentences in ``fit`` are skipped with a warning (there is nothing to
+    learn from them); ``predict`` returns ``[]`` for them. With
+    ``GridSearchCV``/``cross_val_score`` pass ``cv=KFold(...)``: stratified
+    splits do not apply to tag sequences. For a per-entity report use
+    seqeval: ``seqeval.metrics.classification_report(y, tagger.predict(X))``.
+
+    Examples
+    --------
+    >>> from sklearn_electra import ElectraTagger
+    >>> X = [["苹", "果", "是", "公", "司"], ["我", "在", "北", "京"]] * 8
+    >>> y = [["B-ORG", "I-ORG", "O", "O", "O"], ["O", "O", "B-LOC", "I-LOC"]] * 8
+    >>> tagger = ElectraTagger(max_epochs=2, random_state=0).fit(X, y)
+    >>> tagger.classes_.tolist()
+    ['B-LOC', 'B-ORG', 'I-LOC', 'I-ORG', 'O']
+    >>> [len(tags) for tags in tagger.predict([["苹", "果"], "我在北京"])]
+    [2, 4]
+    """
+
+    _hf_model_class = ElectraForTokenClassification
+    _stratify = False
+    _parameter_constraints = {
+        **ElectraNetBase._parameter_constraints,
+        "stride": [Interval(numbers.Integral, 0, None, closed="left")],
+        "fix_bio": ["boolean"],
+    }
+
+    def __init__(self, model="tiny", *, stride=32, fix_bio=False, **kwargs):
+        super().__init__(model, **kwargs)
+        self.stride = stride
+        self.fix_bio = fix_bio
+
+    def _check_params(self):
+        source = super()._check_params()
+        if self.stride >= self.max_length - 2:
+            raise ValueError(
+                f"stride={self.stride} must be below max_length - 2 = {self.max_length - 2} "
+                "(the subwords a window holds besides [CLS] and [SEP])."
+            )
+        return source
+
+    # ------------------------------------------------------------ inputs
+    def _check_inputs(self, X, *, fitting):
+        return check_token_lists(X, allow_text=not fitting)
+
+    def _validate_targets(self, y, inputs, reset):
+        tags = _check_tags(y, inputs)
+        if reset:
+            classes = sorted({t for sentence in tags for t in sentence})
+            if len(classes) < 2:
+                raise ValueError(
+                    f"y has {'a single tag ' + repr(classes[0]) if classes else 'no tags'}; "
+                    "a tagger needs at least 2 distinct tags."
+                )
+            self.classes_ = np.asarray(classes, dtype=object)
+            self.n_classes_ = len(classes)
+        index = {tag: i for i, tag in enumerate(self.classes_.tolist())}
+        unknown = sorted({t for sentence in tags for t in sentence} - index.keys())
+        if unknown:
+            raise ValueError(f"y contains tags not seen in fit: {unknown[:10]}. "
+                             f"Known tags: {self.classes_.tolist()}.")
+        return [np.fromiter((index[t] for t in sentence), dtype=np.int64, count=len(sentence))
+                for sentence in tags]
+
+    def _validate_data(self, X, y, reset):
+        sentences, targets = super()._validate_data(X, y, reset)
+        empty = [i for i, s in enumerate(sentences) if not s]
+        if empty:
+            warnings.warn(f"Skipping {len(empty)} empty sentence(s) (indices {empty[:10]}): they "
+                          "have no tokens to learn from.", UserWarning, stacklevel=4)
+            keep = [i for i, s in enumerate(sentences) if s]
+            sentences, targets = [sentences[i] for i in keep], [targets[i] for i in keep]
+        return sentences, targets
+
+    def _tokenizer_corpus(self, inputs):
+        return [" ".join(sentence) for sentence in inputs]
+
+    def _make_dataset(self, inputs, targets=None, warn=False):
+        budget = self.max_length - 2
+        cls, sep = self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id
+        encoded = encode_words(self.tokenizer_, inputs)
+        rows, labels, groups, offsets = [], [], [], []
+        for s, (ids, starts) in enumerate(encoded):
+            for start in window_starts(len(ids), budget, self.stride):
+                piece = ids[start:start + budget]
+                rows.append(np.concatenate([[cls], piece, [sep]]).astype(np.int32))
+                groups.append(s)
+                offsets.append(start)
+                if targets is not None:
+                    # Labels on first subwords inside the window; -100 elsewhere.
+                    row_labels = np.full(len(piece) + 2, -100, dtype=np.int64)
+                    inside = (starts >= start) & (starts < start + len(piece))
+                    row_labels[1 + starts[inside] - start] = targets[s][inside]
+                    labels.append(row_labels)
+        types = [np.zeros(len(r), dtype=np.int8) for r in rows]
+        return WindowedDataset(rows, types, labels if targets is not None else None, groups,
+                               offsets, [starts for _, starts in encoded])
+
+    # ------------------------------------------------------------ inference
+    def _word_logits(self, X):
+        """Per sentence, a ``(n_words, n_classes)`` tensor of logits."""
+        self.check_is_fitted()
+        dataset = self.get_dataset(X)
+        rows = self.forward(dataset)
+        # Windows of one sentence are contiguous, in order (see _make_dataset).
+        bounds = np.searchsorted(dataset.groups, np.arange(len(dataset.word_starts) + 1))
+        out = []
+        for s, starts in enumerate(dataset.word_starts):
+            windows = np.arange(bounds[s], bounds[s + 1])
+            if len(starts) == 0:
+                out.append(torch.empty(0, len(self.classes_)))
+                continue
+            sizes = dataset.lengths[windows] - 2
+            pos = starts[None, :] - dataset.offsets[windows][:, None]  # (n_windows, n_words)
+            context = np.minimum(pos, sizes[:, None] - 1 - pos)
+            context[(pos < 0) | (pos >= sizes[:, None])] = -1
+            best = context.argmax(axis=0)  # the window where each word sees most context
+            stacked = torch.cat([rows[k] for k in windows])
+            row_begin = np.concatenate([[0], np.cumsum(sizes + 2)[:-1]])
+            index = row_begin[best] + 1 + pos[best, np.arange(len(starts))]
+            out.append(stacked[torch.from_numpy(index)])
+        return out
+
+    def predict_proba(self, X):
+        """Per-token class probabilities.
+
+        Parameters
+        ----------
+        X : list of token lists, or of raw strings (split by :func:`split_words`)
+
+        Returns
+        -------
+        list of ndarray of shape (n_tokens, n_classes)
+            One array per sentence; columns follow ``classes_``.
+        """
+        return [torch.softmax(l.float(), dim=-1).numpy() for l in self._word_logits(X)]
+
+    def predict(self, X):
+        """One tag per token, for every sentence.
+
+        Returns
+        -------
+        list of list of str
+            ``len(result[i]) == len(X[i])`` for token lists, or the number of
+            words :func:`split_words` finds in a raw string.
+        """
+        tags = [self.classes_[l.argmax(-1).numpy()].tolist() for l in self._word_logits(X)]
+        return [repair_bio(t) for t in tags] if self.fix_bio else tags
+
+    def score(self, X, y):
+        """Entity-level micro F1 (seqeval) for BIO/BIOES tags, token accuracy otherwise.
+
+        Raises
+        ------
+        ValueError
+            If ``y`` holds tags the tagger was not trained on.
+        """
+        pred = self.predict(X)
+        true = _check_tags(y, pred)
+        unknown = sorted({t for s in true for t in s} - set(self.classes_.tolist()))
+        if unknown:
+            raise ValueError(f"y contains tags not seen in fit: {unknown[:10]}; the tagger can only "
+                             f"predict {self.classes_.tolist()}.")
+        if self._is_bio():
+            from seqeval.metrics import f1_score
+
+            return float(f1_score(true, pred))
+        flat_true = [t for s in true for t in s]
+        flat_pred = [t for s in pred for t in s]
+        return float(np.mean(np.asarray(flat_true) == np.asarray(flat_pred))) if flat_true else math.nan
+
+    def _is_bio(self):
+        tags = self.classes_.tolist()
+        return any(_BIO.match(t) for t in tags) and all(t == "O" or _BIO.match(t) for t in tags)
