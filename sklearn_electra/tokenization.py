@@ -196,6 +196,21 @@ def resolve_tokenizer(tokenizer, source=None):
     return tokenizer
 
 
+def _plain_backend(tokenizer):
+    """The Rust tokenizer, without the padding/truncation a previous call left on it.
+
+    ``tokenizer(..., padding="max_length", truncation=True)`` switches both on in
+    the shared backend and leaves them on; we pad per batch and cut ourselves.
+    """
+    backend = tokenizer.backend_tokenizer
+    if backend.padding is None and backend.truncation is None:
+        return backend
+    backend = Tokenizer.from_str(backend.to_str())
+    backend.no_padding()
+    backend.no_truncation()
+    return backend
+
+
 def _pair_lengths(la, lb, budget):
     """Longest-first truncation of a pair to ``budget`` tokens, in closed form."""
     if la + lb <= budget:
@@ -214,7 +229,7 @@ def encode_texts(tokenizer, texts, max_length):
     Returns ``(input_ids, token_type_ids, n_truncated)``; ids are 1-d int32
     arrays of varying length (``[CLS] a [SEP] (b [SEP])``), never padded.
     """
-    backend = tokenizer.backend_tokenizer
+    backend = _plain_backend(tokenizer)
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     pairs = len(texts) > 0 and isinstance(texts[0], tuple)
     if pairs:
@@ -258,7 +273,7 @@ def encode_words(tokenizer, sentences):
     >>> tok.convert_ids_to_tokens(ids.tolist()), starts.tolist()
     (['new', '[UNK]', 'york'], [0, 1, 2])
     """
-    backend = tokenizer.backend_tokenizer
+    backend = _plain_backend(tokenizer)
     unk = tokenizer.unk_token_id
     encodings = backend.encode_batch([list(s) for s in sentences], is_pretokenized=True,
                                      add_special_tokens=False)

@@ -35,3 +35,20 @@ def test_fit_throughput_benchmark_runs(monkeypatch, tmp_path):
     assert all(r[m] > 0 for r in results for m in ("ours", "loop", "skorch"))
     assert results[1]["padding"] == pytest.approx(1.0, abs=0.05)
     assert (tmp_path / "fit_throughput.png").exists()
+
+
+@pytest.mark.slow
+def test_tag_throughput_benchmark_runs(monkeypatch, tmp_path):
+    bench = _load("benchmarks/tag_throughput.py")
+    monkeypatch.setattr(bench, "RESULTS", str(tmp_path))
+    results = bench.main(["--n-sentences", "40", "--repeats", "1", "--max-lengths", "64",
+                          "--threads", str(torch.get_num_threads())])
+    assert results[0]["max_length"] == 64 and results[0]["ours_fit"] > 0 and results[0]["loop_predict"] > 0
+    assert (tmp_path / "tag_throughput.png").exists()
+
+
+@pytest.mark.slow
+def test_chinese_ner_example_runs():
+    example = _load("examples/chinese_ner.py")
+    f1 = example.main(["--subset", "200", "--test-subset", "50", "--epochs", "1"])
+    assert 0 <= f1 <= 1

@@ -78,3 +78,15 @@ def test_truncation_is_counted():
 
 
 _TOK = train_wordpiece(["hello world", "ünïcödé text", "中文 文本", "emoji 🙂 test"] * 3, vocab_size=120)
+
+
+def test_padding_left_on_by_a_previous_call_is_ignored():
+    from sklearn_electra.tokenization import encode_words
+
+    tok = train_wordpiece(["hello world", "hello there"] * 3, vocab_size=60)
+    before = encode_texts(tok, ["hello", "hello world there"], 32)[0]
+    words_before = encode_words(tok, [["hello", "world"]])[0][0]
+    tok(["hello"], padding="max_length", truncation=True, max_length=8)  # switches both on
+    after = encode_texts(tok, ["hello", "hello world there"], 32)[0]
+    assert [a.tolist() for a in after] == [b.tolist() for b in before]
+    assert encode_words(tok, [["hello", "world"]])[0][0].tolist() == words_before.tolist()
