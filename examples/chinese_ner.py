@@ -4,8 +4,8 @@ Trains an ElectraTagger (tiny preset, character tokens, BIO tags PER/LOC/ORG) an
 prints seqeval's per-entity report on the held-out sentences. Sentences longer than
 ``max_length`` are tagged through overlapping windows: no character is dropped.
 
-    python examples/chinese_ner.py               # all 15k training sentences (~10 min)
-    python examples/chinese_ner.py --subset 3000 # a few minutes on 2 CPU cores
+    python examples/chinese_ner.py               # all 15k training sentences (~4 min, F1 0.44)
+    python examples/chinese_ner.py --subset 3000 # about 1 minute on 2 CPU cores (F1 0.25)
 """
 
 import argparse

@@ -8,6 +8,7 @@ ElectraClassifier(max_epochs=5)
 from ._base import ElectraNetBase, TextTruncationWarning, check_texts
 from .classifier import ElectraClassifier
 from .modeling import PRESETS
+from .pretrainer import ElectraRTDPretrainer
 from .tagger import ElectraTagger, repair_bio, split_words
 from .tokenization import train_wordpiece
 
@@ -17,6 +18,7 @@ __all__ = [
     "ElectraClassifier",
     "ElectraTagger",
     "ElectraNetBase",
+    "ElectraRTDPretrainer",
     "PRESETS",
     "TextTruncationWarning",
     "check_texts",

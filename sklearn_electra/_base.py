@@ -481,7 +481,7 @@ class ElectraNetBase(NeuralNet):
             if self.tokenizer_ is None:
                 self.tokenizer_ = train_wordpiece(self._tokenizer_corpus(inputs), self.vocab_size,
                                                   lowercase=self.lowercase)
-        dataset = self._make_dataset(inputs, targets, warn=True)
+        dataset = self._make_dataset(inputs, targets, fitting=True)
         with self._torch_rng(int(seed_torch)):
             if reset:
                 self.initialize()
@@ -516,9 +516,10 @@ class ElectraNetBase(NeuralNet):
             torch.manual_seed(seed)
             yield
 
-    def _make_dataset(self, texts, targets=None, warn=False):
+    def _make_dataset(self, texts, targets=None, fitting=False):
+        """Encode validated inputs into a dataset (``fitting``: the training set)."""
         ids, types, n_truncated = encode_texts(self.tokenizer_, texts, self.max_length)
-        if warn and n_truncated:
+        if fitting and n_truncated:
             warnings.warn(
                 f"{n_truncated} of {len(texts)} texts are longer than max_length="
                 f"{self.max_length} tokens and were truncated. Raise max_length to keep more text.",
@@ -785,6 +786,10 @@ class ElectraNetBase(NeuralNet):
         self.classes_ = np.asarray(classes, dtype=object if _is_object_like(classes) else None)
         self.n_classes_ = len(self.classes_)
 
+    def _export_module(self):
+        """The Hugging Face model that :meth:`save_pretrained` writes."""
+        return self.module_
+
     def save_pretrained(self, path):
         """Write a Hugging Face checkpoint directory.
 
@@ -799,15 +804,18 @@ class ElectraNetBase(NeuralNet):
             Target directory (created if needed).
         """
         self.check_is_fitted()
+        self._write_checkpoint(path, self._export_module(), with_metadata=True)
+        return self
 
+    def _write_checkpoint(self, path, model, with_metadata):
         def write(tmp):
-            self.module_.save_pretrained(tmp)
+            model.save_pretrained(tmp)
             self.tokenizer_.save_pretrained(tmp)
-            with open(os.path.join(tmp, METADATA_FILE), "w", encoding="utf-8") as f:
-                json.dump(self._export_metadata(), f, indent=2, ensure_ascii=False)
+            if with_metadata:
+                with open(os.path.join(tmp, METADATA_FILE), "w", encoding="utf-8") as f:
+                    json.dump(self._export_metadata(), f, indent=2, ensure_ascii=False)
 
         _write_dir_atomically(path, write)
-        return self
 
     @classmethod
     def from_pretrained(cls, path, **params):

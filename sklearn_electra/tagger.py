@@ -264,7 +264,7 @@ class ElectraTagger(ElectraNetBase):
     def _tokenizer_corpus(self, inputs):
         return [" ".join(sentence) for sentence in inputs]
 
-    def _make_dataset(self, inputs, targets=None, warn=False):
+    def _make_dataset(self, inputs, targets=None, fitting=False):
         budget = self.max_length - 2
         cls, sep = self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id
         encoded = encode_words(self.tokenizer_, inputs)

@@ -1,0 +1,325 @@
+"""``ElectraRTDPretrainer``: ELECTRA pretraining (replaced token detection) on your own text."""
+
+from __future__ import annotations
+
+import numbers
+import os
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval
+from skorch.utils import to_device
+
+from ._base import PARAMETERS_DOC, ElectraNetBase, check_texts
+from .data import EncodedDataset
+from .modeling import load_pretrained, resolve_model
+from .rtd import binary_entropy, build_rtd
+from .tokenization import encode_texts
+
+__all__ = ["ElectraRTDPretrainer"]
+
+# Generator width relative to the discriminator, per preset (the paper's choices:
+# 1/4 for Small, 1/3 for Base and Large), and the masking rate (0.25 for Large).
+_GENERATOR_SIZE = {"tiny": 0.25, "small": 0.25, "base": 1 / 3, "large": 1 / 3}
+_MASK_PROB = {"large": 0.25}
+_COUNTS = ("n_masked", "gen_correct", "n_tokens", "disc_correct", "n_replaced", "n_flagged",
+           "n_true_flagged")
+
+
+def pack_sequences(input_ids, max_length, cls_id):
+    """Concatenate texts (each ends with its ``[SEP]``) into rows of ``max_length`` tokens.
+
+    Every row starts with ``[CLS]``; only the last row may be shorter. No
+    compute is spent on padding.
+
+    Examples
+    --------
+    >>> rows = pack_sequences([np.array([5, 6, 3]), np.array([7, 3])], max_length=4, cls_id=2)
+    >>> [r.tolist() for r in rows]
+    [[2, 5, 6, 3], [2, 7, 3]]
+    """
+    stream = np.concatenate(input_ids) if input_ids else np.zeros(0, dtype=np.int32)
+    body = max_length - 1
+    return [np.concatenate([[cls_id], stream[i:i + body]]).astype(np.int32)
+            for i in range(0, len(stream), body)]
+
+
+class ElectraRTDPretrainer(ElectraNetBase):
+    __doc__ = f"""ELECTRA pretraining by replaced token detection, on unlabeled texts.
+
+    A small masked-language-model generator fills masked positions with
+    plausible tokens and the discriminator learns, for every token, whether it
+    is original or replaced (see :mod:`sklearn_electra.rtd`). The
+    discriminator is the encoder to fine-tune: export it with
+    :meth:`save_pretrained` and pass the directory as ``model=`` to
+    :class:`ElectraClassifier` or :class:`ElectraTagger`.
+
+    Texts are tokenized once and packed into rows of ``max_length`` tokens
+    (texts concatenated, each closed by ``[SEP]``), so no compute goes to padding.
+
+    Parameters
+    ----------
+    mask_prob : float or None, default=None
+        Share of the non-special tokens masked per batch (fresh on every batch);
+        ``None`` means 0.15, or 0.25 for the ``large`` preset as in the paper.
+    generator_size : float or None, default=None
+        Generator width as a fraction of the discriminator's, in (0, 1];
+        ``None`` means 1/4 for ``tiny``/``small``, 1/3 for ``base``/``large``.
+    disc_weight : float, default=50.0
+        Weight of the discriminator loss against the generator's (the paper's 50).
+    temperature : float, default=1.0
+        Sampling temperature of the generator's replacements.
+    generator : str, os.PathLike or None, default=None
+        A generator checkpoint directory (``ElectraForMaskedLM``) to continue
+        from; ``None`` creates one at ``generator_size``.{PARAMETERS_DOC}
+
+    Attributes
+    ----------
+    module_ : sklearn_electra.rtd.ElectraRTD
+        ``module_.discriminator`` (``ElectraForPreTraining``) and
+        ``module_.generator`` (``ElectraForMaskedLM``).
+    history_ : skorch.History
+        Per epoch: ``train_loss``, ``gen_loss``, ``gen_acc`` (on masked
+        positions), ``disc_loss``, ``disc_acc``, ``disc_precision`` and
+        ``disc_recall`` (on replaced tokens), ``replaced_fraction``,
+        ``disc_base_entropy`` (the loss of a discriminator that only knows
+        the replaced fraction: ``disc_loss`` must fall below it), ``steps`` and
+        ``tokens_seen`` (cumulative), ``dur``.
+
+    Examples
+    --------
+    >>> from sklearn_electra import ElectraRTDPretrainer
+    >>> texts = ["the cat sat on the mat", "a dog ran in the park"] * 20
+    >>> pre = ElectraRTDPretrainer(model="tiny", max_length=16, max_epochs=1, random_state=0)
+    >>> pre = pre.fit(texts)
+    >>> sorted(k for k in pre.history_[-1] if k.startswith("disc_"))
+    ['disc_acc', 'disc_base_entropy', 'disc_loss', 'disc_precision', 'disc_recall']
+    >>> len(pre.fill_mask("the [MASK] sat on the mat", top_k=3)[0])
+    3
+    """
+
+    _parameter_constraints = {
+        **ElectraNetBase._parameter_constraints,
+        "mask_prob": [None, Interval(numbers.Real, 0, 1, closed="neither")],
+        "generator_size": [None, Interval(numbers.Real, 0, 1, closed="right")],
+        "disc_weight": [Interval(numbers.Real, 0, None, closed="left")],
+        "temperature": [Interval(numbers.Real, 0, None, closed="neither")],
+        "generator": [None, str, os.PathLike],
+    }
+
+    def __init__(self, model="tiny", *, mask_prob=None, generator_size=None, disc_weight=50.0,
+                 temperature=1.0, generator=None, lr=5e-4, max_epochs=10, layerwise_lr_decay=1.0,
+                 validation_fraction=None, **kwargs):
+        super().__init__(model, lr=lr, max_epochs=max_epochs, layerwise_lr_decay=layerwise_lr_decay,
+                         validation_fraction=validation_fraction, **kwargs)
+        self.mask_prob = mask_prob
+        self.generator_size = generator_size
+        self.disc_weight = disc_weight
+        self.temperature = temperature
+        self.generator = generator
+
+    # ------------------------------------------------------------ settings
+    def _preset(self):
+        source = resolve_model(self.model)
+        return source.name if source.kind == "preset" else None
+
+    def _mask_prob(self):
+        return self.mask_prob if self.mask_prob is not None else _MASK_PROB.get(self._preset(), 0.15)
+
+    def _generator_size(self):
+        if self.generator_size is not None:
+            return self.generator_size
+        return _GENERATOR_SIZE.get(self._preset(), 0.25)
+
+    # ------------------------------------------------------------ data
+    def _check_inputs(self, X, *, fitting):
+        return check_texts(X, allow_pairs=False)
+
+    def _validate_targets(self, y, inputs, reset):
+        return None  # unsupervised: y is ignored, as in scikit-learn's transformers
+
+    def _make_dataset(self, inputs, targets=None, fitting=False):
+        # Each text without [CLS] (added per row) but with its closing [SEP].
+        ids, _, _ = encode_texts(self.tokenizer_, inputs, max_length=10**9)
+        rows = pack_sequences([x[1:] for x in ids], self.max_length, self.tokenizer_.cls_token_id)
+        if fitting and (not rows or len(rows[0]) < self.max_length):
+            n_tokens = sum(len(x) - 1 for x in ids)
+            raise ValueError(
+                f"The corpus holds {n_tokens} tokens, too few to fill one sequence of max_length="
+                f"{self.max_length}. Add text or lower max_length."
+            )
+        return EncodedDataset(rows, [np.zeros(len(r), dtype=np.int8) for r in rows])
+
+    # ------------------------------------------------------------ model
+    def initialize_module(self):
+        """Discriminator (preset or checkpoint) and generator sharing its embeddings."""
+        source = resolve_model(self.model)
+        config = self._config(source)
+        generator_source = resolve_model(self.generator) if self.generator is not None else None
+        self.module_ = build_rtd(config, source, load_pretrained, self._generator_size(),
+                                 generator_source, self.tokenizer_, self._mask_prob(),
+                                 self.temperature, self.disc_weight)
+        return self
+
+    def _config(self, source):
+        from .modeling import build_config
+
+        return build_config(source, self.get_params_for("module"), vocab_size=len(self.tokenizer_),
+                            pad_token_id=self.tokenizer_.pad_token_id)
+
+    def _task_config(self):
+        return {}
+
+    def infer(self, x, **fit_params):
+        """One RTD step (masking, generator, sampling, discriminator): an :class:`RTDOutput`."""
+        x = to_device(x, self.device)
+        with self._autocast():
+            return self.module_(**x, **fit_params)
+
+    def get_loss(self, y_pred, y_true=None, X=None, training=False):
+        """``gen_loss + disc_weight * disc_loss``, computed inside the RTD module."""
+        return y_pred.loss
+
+    def _record(self, out, prefix=""):
+        for name in ("gen_loss", "disc_loss"):
+            self.history.record_batch(prefix + name, out.__getattribute__(name).item())
+        for name in _COUNTS:
+            self.history.record_batch(prefix + name, int(getattr(out, name)))
+
+    def train_step(self, batch, **fit_params):
+        step = super().train_step(batch, **fit_params)
+        self._record(step["y_pred"])
+        return step
+
+    def validation_step(self, batch, **fit_params):
+        """RTD losses on a held-out batch (fresh masking, no gradient)."""
+        self._set_training(False)
+        with torch.no_grad():
+            out = self.infer(batch[0], **fit_params)
+        self._record(out, "valid_")
+        return {"loss": out.loss, "y_pred": out}
+
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        """Epoch metrics from the per-batch counts (see ``history_`` above)."""
+        super().on_epoch_end(net, dataset_train=dataset_train, dataset_valid=dataset_valid, **kwargs)
+        batches = self.history[-1]["batches"]
+        for prefix in ("", "valid_"):
+            rows = [b for b in batches if prefix + "n_tokens" in b]
+            if not rows:
+                continue
+            total = {k: sum(b[prefix + k] for b in rows) for k in _COUNTS}
+            weights = np.array([b[prefix + "n_tokens"] for b in rows], dtype=float)
+            for name in ("gen_loss", "disc_loss"):
+                self.history.record(prefix + name, float(np.average([b[prefix + name] for b in rows],
+                                                                    weights=weights)))
+            replaced = total["n_replaced"] / max(1, total["n_tokens"])
+            self.history.record(prefix + "gen_acc", total["gen_correct"] / max(1, total["n_masked"]))
+            self.history.record(prefix + "disc_acc", total["disc_correct"] / max(1, total["n_tokens"]))
+            self.history.record(prefix + "disc_precision",
+                                total["n_true_flagged"] / max(1, total["n_flagged"]))
+            self.history.record(prefix + "disc_recall",
+                                total["n_true_flagged"] / max(1, total["n_replaced"]))
+            self.history.record(prefix + "replaced_fraction", replaced)
+            self.history.record(prefix + "disc_base_entropy", binary_entropy(replaced))
+            if prefix == "":
+                previous = self.history[-2] if len(self.history) > 1 else {}
+                self.history.record("steps", previous.get("steps", 0) + len(rows))
+                self.history.record("tokens_seen", previous.get("tokens_seen", 0) + total["n_tokens"])
+
+    # ------------------------------------------------------------ inference
+    def _encode_batch(self, texts):
+        ids, types, _ = encode_texts(self.tokenizer_, texts, self.max_length)
+        loader = self.get_iterator(EncodedDataset(ids, types), training=False)
+        return ids, loader
+
+    def fill_mask(self, texts, top_k=5):
+        """The generator's top-``top_k`` guesses for every ``[MASK]`` in each text.
+
+        This is the honest form of "generation" in ELECTRA: the generator only
+        fills masked positions, to give the discriminator replacements to detect.
+
+        Parameters
+        ----------
+        texts : str or list of str
+            Texts holding the tokenizer's mask token (``[MASK]``).
+        top_k : int, default=5
+
+        Returns
+        -------
+        list of list of list of (str, float)
+            Per text, per mask, the ``top_k`` (token, probability) pairs.
+        """
+        self.check_is_fitted()
+        single = isinstance(texts, str)
+        texts = check_texts([texts] if single else texts, allow_pairs=False)
+        mask_id = self.tokenizer_.mask_token_id
+        ids, types, _ = encode_texts(self.tokenizer_, texts, self.max_length)
+        results = []
+        gen = self.module_.generator
+        gen.eval()
+        with torch.inference_mode(), self._autocast():
+            for seq, seg in zip(ids, types):
+                input_ids = torch.as_tensor(seq, dtype=torch.long, device=self.device)[None]
+                is_masked = input_ids == mask_id
+                if not is_masked.any():
+                    results.append([])
+                    continue
+                logits = self.module_.generator_logits(
+                    input_ids, torch.ones_like(input_ids),
+                    torch.as_tensor(seg, dtype=torch.long, device=self.device)[None], is_masked)
+                proba, index = torch.softmax(logits.float(), -1).topk(top_k, dim=-1)
+                results.append([
+                    list(zip(self.tokenizer_.convert_ids_to_tokens(i.tolist()), p.tolist()))
+                    for p, i in zip(proba.cpu(), index.cpu())
+                ])
+        return results
+
+    def replaced_token_scores(self, texts):
+        """The discriminator's probability that each token was replaced.
+
+        Parameters
+        ----------
+        texts : list of str
+
+        Returns
+        -------
+        list of list of (str, float)
+            Per text, its tokens (special tokens included) with ``P(replaced)``.
+        """
+        self.check_is_fitted()
+        texts = check_texts(texts, allow_pairs=False)
+        disc = self.module_.discriminator
+        disc.eval()
+        ids, types, _ = encode_texts(self.tokenizer_, texts, self.max_length)
+        out = []
+        with torch.inference_mode(), self._autocast():
+            for seq, seg in zip(ids, types):
+                input_ids = torch.as_tensor(seq, dtype=torch.long, device=self.device)[None]
+                logits = disc(input_ids=input_ids,
+                              token_type_ids=torch.as_tensor(seg, dtype=torch.long, device=self.device)[None]
+                              ).logits[0]
+                scores = torch.sigmoid(logits.float()).cpu().tolist()
+                out.append(list(zip(self.tokenizer_.convert_ids_to_tokens(seq.tolist()), scores)))
+        return out
+
+    # ------------------------------------------------------------ export
+    def _export_module(self):
+        return self.module_.discriminator
+
+    def save_pretrained(self, path, generator_path=None):
+        """Write the discriminator (with its RTD head) and the tokenizer as an HF directory.
+
+        ``transformers.ElectraForPreTraining.from_pretrained(path)`` loads it
+        with every weight; ``ElectraClassifier(model=path)`` and
+        ``ElectraTagger(model=path)`` fine-tune it. ``generator_path``
+        additionally writes the generator (``ElectraForMaskedLM``) and the
+        tokenizer there, to continue pretraining later (``generator=``).
+        """
+        super().save_pretrained(path)
+        if generator_path is not None:
+            self._write_checkpoint(generator_path, self.module_.generator, with_metadata=False)
+        return self
+
+    def _restore_metadata(self, metadata, config):
+        pass  # a pretrainer has no labels
+
