@@ -246,8 +246,9 @@ class ElectraRTDPretrainer(ElectraNetBase):
 
         Returns
         -------
-        list of list of list of (str, float)
-            Per text, per mask, the ``top_k`` (token, probability) pairs.
+        list
+            Per mask, the ``top_k`` (token, probability) pairs, most likely
+            first; for a list of texts, one such list per text.
         """
         self.check_is_fitted()
         single = isinstance(texts, str)
@@ -272,7 +273,7 @@ class ElectraRTDPretrainer(ElectraNetBase):
                     list(zip(self.tokenizer_.convert_ids_to_tokens(i.tolist()), p.tolist()))
                     for p, i in zip(proba.cpu(), index.cpu())
                 ])
-        return results
+        return results[0] if single else results
 
     def replaced_token_scores(self, texts):
         """The discriminator's probability that each token was replaced.
