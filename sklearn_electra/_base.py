@@ -222,7 +222,8 @@ def electra_param_groups(named_parameters, lr, weight_decay, layerwise_lr_decay,
         if not param.requires_grad:
             continue
         no_decay = name.endswith("bias") or "LayerNorm" in name or "layer_norm" in name
-        depth = _layer_depth(name, n_layers)
+        # Without decay every depth shares one lr: fewer groups, fewer optimizer kernels.
+        depth = _layer_depth(name, n_layers) if layerwise_lr_decay != 1.0 else n_layers + 1
         key = (depth, no_decay)
         if key not in groups:
             groups[key] = {

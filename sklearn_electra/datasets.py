@@ -15,13 +15,15 @@ Examples
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-__all__ = ["load_bbc_news", "load_chinese_reviews", "load_peoples_daily"]
+__all__ = ["load_bbc_news", "load_chinese_reviews", "load_peoples_daily", "load_penn_treebank",
+           "unlabeled_corpus"]
 
 
 def _package_dir(package):
@@ -181,3 +183,64 @@ def load_peoples_daily(task="ner", *, test_size=0.2, random_state=0):
     frame = frame[~frame["tokens"].map(tuple).duplicated()].reset_index(drop=True)
     train, test = train_test_split(frame, test_size=test_size, random_state=random_state)
     return train.reset_index(drop=True), test.reset_index(drop=True)
+
+
+def load_penn_treebank(split="train"):
+    """Penn Treebank language-modelling text (Mikolov's preprocessing), one sentence per item.
+
+    From the ``treebank`` package (``treebank.penn``): lowercased, numbers as
+    ``N``, rare words as ``<unk>``; 42,068 training sentences. Unlabeled text for
+    pretraining.
+
+    Parameters
+    ----------
+    split : {"train", "valid", "test"}, default="train"
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> sentences = load_penn_treebank()
+    >>> len(sentences) > 40000 and sentences[1].split()[0]
+    'pierre'
+    """
+    if split not in ("train", "valid", "test"):
+        raise ValueError(f"split must be 'train', 'valid' or 'test'; got {split!r}.")
+    _package_dir("treebank")  # a clear error naming the extra when it is missing
+    text = importlib.import_module("treebank").penn[split]
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def unlabeled_corpus(name, *, split="train"):
+    """The texts of one of our data sets, without labels, for pretraining.
+
+    Parameters
+    ----------
+    name : {"bbc_news", "chinese_reviews", "peoples_daily", "penn_treebank"}
+    split : {"train", "test"}, default="train"
+        Which side of the data set's split (pretrain on ``"train"`` only, so
+        the test texts stay unseen).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> texts = unlabeled_corpus("chinese_reviews")
+    >>> isinstance(texts[0], str)
+    True
+    """
+    if name == "penn_treebank":
+        return load_penn_treebank("valid" if split == "test" else split)
+    if name == "peoples_daily":
+        frames = dict(zip(("train", "test"), load_peoples_daily("ner")))
+        return ["".join(tokens) for tokens in frames[split]["tokens"]]
+    loaders = {"bbc_news": load_bbc_news, "chinese_reviews": load_chinese_reviews}
+    if name not in loaders:
+        raise ValueError(f"Unknown corpus {name!r}; choose one of bbc_news, chinese_reviews, "
+                         "peoples_daily, penn_treebank.")
+    frames = dict(zip(("train", "test"), loaders[name]()))
+    return frames[split]["text"].tolist()

@@ -52,3 +52,24 @@ def test_chinese_ner_example_runs():
     example = _load("examples/chinese_ner.py")
     f1 = example.main(["--subset", "200", "--test-subset", "50", "--epochs", "1"])
     assert 0 <= f1 <= 1
+
+
+@pytest.mark.slow
+def test_pretrain_then_finetune_example_runs(tmp_path):
+    example = _load("examples/pretrain_then_finetune.py")
+    scores, history = example.main(["--pretrain-epochs", "1", "--pretrain-texts", "300", "--labels", "60",
+                                    "--test", "60", "--finetune-epochs", "1", "--seeds", "1",
+                                    "--output", str(tmp_path)])
+    assert set(scores) == {"RTD-pretrained", "from scratch", "TF-IDF + LogisticRegression"}
+    assert history[-1, "steps"] > 0 and (tmp_path / "config.json").exists()
+
+
+@pytest.mark.slow
+def test_pretrain_throughput_benchmark_runs(monkeypatch, tmp_path):
+    bench = _load("benchmarks/pretrain_throughput.py")
+    monkeypatch.setattr(bench, "RESULTS", str(tmp_path))
+    monkeypatch.setattr(bench, "matmul_peak", lambda threads: 1e10)  # keep the smoke test short
+    results, peak = bench.main(["--presets", "tiny", "--steps", "2", "--batch-size", "4", "--length", "32",
+                                "--threads", str(torch.get_num_threads())])
+    assert results[0]["ours"] > 0 and results[0]["loop"] > 0 and results[0]["flops_per_token"] > 0
+    assert (tmp_path / "pretrain_throughput.png").exists()

@@ -1,0 +1,49 @@
+"""Offline corpora: shapes, de-duplication, deterministic splits, NER conversion."""
+
+import pytest
+
+from sklearn_electra import datasets
+
+
+def test_classification_sets_are_deduplicated_and_split_deterministically():
+    for loader, labels in ((datasets.load_bbc_news, 5), (datasets.load_chinese_reviews, 2)):
+        train, test = loader()
+        again, _ = loader()
+        assert list(train.columns) == ["text", "label"] and train.equals(again)
+        assert train["label"].nunique() == test["label"].nunique() == labels
+        everything = list(train["text"]) + list(test["text"])
+        assert len(set(everything)) == len(everything) and all(t.strip() for t in everything)
+    bbc_train, bbc_test = datasets.load_bbc_news()
+    assert len(bbc_train) + len(bbc_test) == 2127  # 2,225 articles less 98 duplicates
+    assert any("£" in t for t in bbc_train["text"])  # Windows-1252 files decoded
+
+
+def test_ner_conversion_merges_consecutive_person_words():
+    chars, tags = datasets._ner_sentence([("江", "nr"), ("泽民", "nr"), ("在", "p"), ("北京", "ns"),
+                                          ("中共中央", "nt"), ("上海", "ns"), ("广州", "ns")])
+    assert chars == list("江泽民在北京中共中央上海广州")
+    assert tags == ["B-PER", "I-PER", "I-PER", "O", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "I-ORG",
+                    "I-ORG", "B-LOC", "I-LOC", "B-LOC", "I-LOC"]
+
+
+def test_peoples_daily_forms():
+    ner_train, ner_test = datasets.load_peoples_daily("ner")
+    pos_train, _ = datasets.load_peoples_daily("pos")
+    assert all(len(a) == len(b) for a, b in zip(ner_train["tokens"], ner_train["tags"]))
+    assert all(len(t) == 1 for t in ner_train["tokens"].iloc[0])
+    assert {t for tags in ner_train["tags"] for t in tags} == {"O", "B-PER", "I-PER", "B-LOC", "I-LOC",
+                                                              "B-ORG", "I-ORG"}
+    assert "n" in {t for tags in pos_train["tags"] for t in tags}
+    assert len(ner_train) + len(ner_test) > 18000
+    with pytest.raises(ValueError, match="'ner' or 'pos'"):
+        datasets.load_peoples_daily("chunks")
+
+
+def test_unlabeled_corpora():
+    for name in ("bbc_news", "chinese_reviews", "peoples_daily", "penn_treebank"):
+        texts = datasets.unlabeled_corpus(name)
+        assert len(texts) > 1000 and all(isinstance(t, str) and t for t in texts[:100])
+    assert set(datasets.unlabeled_corpus("chinese_reviews")).isdisjoint(
+        datasets.unlabeled_corpus("chinese_reviews", split="test"))
+    with pytest.raises(ValueError, match="Unknown corpus"):
+        datasets.unlabeled_corpus("wikipedia")
