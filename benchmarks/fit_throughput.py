@@ -20,7 +20,6 @@ Chinese reviews vary in length (median 46 tokens): the target is >= 1.5x both.
 """
 
 import argparse
-import os
 import time
 
 import numpy as np
@@ -31,13 +30,11 @@ from skorch.hf import HuggingfacePretrainedTokenizer
 from torch.utils.data import DataLoader, TensorDataset
 from transformers import ElectraForSequenceClassification
 
+from _report import plt, publish
 from sklearn_electra import ElectraClassifier
 from sklearn_electra.datasets import load_bbc_news, load_chinese_reviews
 from sklearn_electra.modeling import build_config, resolve_model
 from sklearn_electra.tokenization import train_wordpiece
-
-RESULTS = os.path.join(os.path.dirname(__file__), "results")
-
 
 def make_model(tok, n_labels, preset):
     config = build_config(resolve_model(preset), vocab_size=len(tok),
@@ -144,21 +141,11 @@ def main(argv=None):
         lines.append(f"| {r['corpus']} | {r['padding']:.2f} | {r['ours']:.0f} | {r['loop']:.0f} | "
                      f"{r['skorch']:.0f} | {r['ours'] / r['loop']:.2f}x | "
                      f"{r['ours'] / r['skorch']:.2f}x |")
-    table = "\n".join(lines)
-    print(table)
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "fit_throughput.md"), "w") as f:
-        f.write(table + "\n")
-    plot(results, os.path.join(RESULTS, "fit_throughput.png"), header)
+    publish("fit_throughput", lines, plot(results, header))
     return results
 
 
-def plot(results, path, title):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def plot(results, title):
     fig, ax = plt.subplots(figsize=(7, 3.5))
     width = 0.25
     x = np.arange(len(results))
@@ -168,9 +155,7 @@ def plot(results, path, title):
     ax.set_ylabel("sequences / second")
     ax.set_title(title, fontsize=8)
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return fig
 
 
 if __name__ == "__main__":

@@ -19,18 +19,15 @@ attention (12 x layers x length x hidden, per model).
 """
 
 import argparse
-import os
 import time
 
 import numpy as np
 import torch
 
+from _report import plt, publish
 from sklearn_electra import ElectraRTDPretrainer
 from sklearn_electra.datasets import load_chinese_reviews
 from sklearn_electra.tokenization import train_wordpiece
-
-RESULTS = os.path.join(os.path.dirname(__file__), "results")
-
 
 def matmul_peak(threads, n=1024, seconds=1.0):
     """fp32 GFLOP/s of a square matmul, best of repeated runs."""
@@ -135,21 +132,11 @@ def main(argv=None):
         lines.append(f"| {r['preset']} | {r['ours']:.0f} | {r['loop']:.0f} | {r['ours'] / r['loop']:.2f}x | "
                      f"{r['ours_fit']:.0f} | {r['flops_per_token'] / 1e9:.4f} | {rate / 1e9:.1f} | "
                      f"{rate / peak:.2f} |")
-    table = "\n".join(lines)
-    print(table)
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "pretrain_throughput.md"), "w") as f:
-        f.write(table + "\n")
-    _plot(results, peak, os.path.join(RESULTS, "pretrain_throughput.png"), lines[0])
+    publish("pretrain_throughput", lines, _plot(results, peak, lines[0]))
     return results, peak
 
 
-def _plot(results, peak, path, title):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def _plot(results, peak, title):
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
     x = np.arange(len(results))
     ax1.bar(x - 0.2, [r["ours"] for r in results], 0.4, label="ElectraRTDPretrainer")
@@ -162,9 +149,7 @@ def _plot(results, peak, path, title):
     ax2.set_xticks(x, [r["preset"] for r in results])
     ax2.set_ylabel("model FLOP/s / matmul peak")
     fig.suptitle(title, fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return fig
 
 
 if __name__ == "__main__":

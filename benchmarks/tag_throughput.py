@@ -16,7 +16,6 @@ drops over a quarter of the characters) and 256. Target: >= 1.5x on fit.
 """
 
 import argparse
-import os
 import time
 
 import numpy as np
@@ -24,13 +23,11 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 from transformers import ElectraForTokenClassification
 
+from _report import plt, publish
 from sklearn_electra import ElectraTagger
 from sklearn_electra.datasets import load_peoples_daily
 from sklearn_electra.modeling import build_config, resolve_model
 from sklearn_electra.tokenization import train_wordpiece
-
-RESULTS = os.path.join(os.path.dirname(__file__), "results")
-
 
 def _loop_encode(tok, sentences, tags, classes, max_length):
     enc = tok([list(s) for s in sentences], is_split_into_words=True, truncation=True,
@@ -140,21 +137,11 @@ def main(argv=None):
             f"| {r['max_length']} | {100 * r['dropped']:.1f}% | {r['ours_fit']:.0f} | {r['loop_fit']:.0f} "
             f"| {r['ours_fit'] / r['loop_fit']:.2f}x | {r['ours_predict']:.0f} | "
             f"{r['loop_predict']:.0f} | {r['ours_predict'] / r['loop_predict']:.2f}x |")
-    table = "\n".join(lines)
-    print(table)
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "tag_throughput.md"), "w") as f:
-        f.write(table + "\n")
-    _plot(results, os.path.join(RESULTS, "tag_throughput.png"), header)
+    publish("tag_throughput", lines, _plot(results, header))
     return results
 
 
-def _plot(results, path, title):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def _plot(results, title):
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
     x = np.arange(len(results))
     for ax, step in zip(axes, ("fit", "predict")):
@@ -165,9 +152,7 @@ def _plot(results, path, title):
         ax.set_title(step)
     axes[0].legend(fontsize=7)
     fig.suptitle(title, fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return fig
 
 
 if __name__ == "__main__":

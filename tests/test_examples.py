@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import sys
 
 import pytest
 import torch
@@ -10,6 +11,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _load(path):
+    # scripts import their neighbours (benchmarks/_report.py), as when run from their folder
+    folder = os.path.join(ROOT, os.path.dirname(path))
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
     spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], os.path.join(ROOT, path))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -28,7 +33,7 @@ def test_quickstart_runs_and_writes_a_learning_curve(tmp_path):
 @pytest.mark.slow
 def test_fit_throughput_benchmark_runs(monkeypatch, tmp_path):
     bench = _load("benchmarks/fit_throughput.py")
-    monkeypatch.setattr(bench, "RESULTS", str(tmp_path))
+    monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
     results = bench.main(["--n-texts", "64", "--repeats", "1",
                           "--threads", str(torch.get_num_threads())])
     assert [r["corpus"] for r in results] == ["Chinese reviews", "BBC News"]
@@ -40,7 +45,7 @@ def test_fit_throughput_benchmark_runs(monkeypatch, tmp_path):
 @pytest.mark.slow
 def test_tag_throughput_benchmark_runs(monkeypatch, tmp_path):
     bench = _load("benchmarks/tag_throughput.py")
-    monkeypatch.setattr(bench, "RESULTS", str(tmp_path))
+    monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
     results = bench.main(["--n-sentences", "40", "--repeats", "1", "--max-lengths", "64",
                           "--threads", str(torch.get_num_threads())])
     assert results[0]["max_length"] == 64 and results[0]["ours_fit"] > 0 and results[0]["loop_predict"] > 0
@@ -67,7 +72,7 @@ def test_pretrain_then_finetune_example_runs(tmp_path):
 @pytest.mark.slow
 def test_pretrain_throughput_benchmark_runs(monkeypatch, tmp_path):
     bench = _load("benchmarks/pretrain_throughput.py")
-    monkeypatch.setattr(bench, "RESULTS", str(tmp_path))
+    monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
     monkeypatch.setattr(bench, "matmul_peak", lambda threads: 1e10)  # keep the smoke test short
     results, peak = bench.main(["--presets", "tiny", "--steps", "2", "--batch-size", "4", "--length", "32",
                                 "--threads", str(torch.get_num_threads())])
