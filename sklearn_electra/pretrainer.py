@@ -9,11 +9,12 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval
 from skorch.utils import to_device
+from transformers import ElectraForMaskedLM, ElectraForPreTraining
 
 from ._base import PARAMETERS_DOC, ElectraNetBase, check_texts
 from .data import EncodedDataset
-from .modeling import load_pretrained, resolve_model
-from .rtd import binary_entropy, build_rtd
+from .modeling import build_config, load_pretrained, resolve_model
+from .rtd import ElectraRTD, binary_entropy, generator_config
 from .tokenization import encode_texts
 
 __all__ = ["ElectraRTDPretrainer"]
@@ -152,20 +153,22 @@ class ElectraRTDPretrainer(ElectraNetBase):
 
     # ------------------------------------------------------------ model
     def initialize_module(self):
-        """Discriminator (preset or checkpoint) and generator sharing its embeddings."""
+        """Discriminator (preset or checkpoint) and a generator sharing its embeddings."""
         source = resolve_model(self.model)
-        config = self._config(source)
-        generator_source = resolve_model(self.generator) if self.generator is not None else None
-        self.module_ = build_rtd(config, source, load_pretrained, self._generator_size(),
-                                 generator_source, self.tokenizer_, self._mask_prob(),
-                                 self.temperature, self.disc_weight)
+        config = build_config(source, self.get_params_for("module"), vocab_size=len(self.tokenizer_),
+                              pad_token_id=self.tokenizer_.pad_token_id)
+        discriminator = load_pretrained(ElectraForPreTraining, source, config)
+        if self.generator is not None:
+            generator_source = resolve_model(self.generator)
+            generator = load_pretrained(ElectraForMaskedLM, generator_source,
+                                        build_config(generator_source))
+        else:
+            generator = ElectraForMaskedLM(generator_config(discriminator.config,
+                                                            self._generator_size()))
+        self.module_ = ElectraRTD(discriminator, generator, self.tokenizer_.all_special_ids,
+                                  self.tokenizer_.mask_token_id, self._mask_prob(),
+                                  self.temperature, self.disc_weight)
         return self
-
-    def _config(self, source):
-        from .modeling import build_config
-
-        return build_config(source, self.get_params_for("module"), vocab_size=len(self.tokenizer_),
-                            pad_token_id=self.tokenizer_.pad_token_id)
 
     def _task_config(self):
         return {}
@@ -182,7 +185,7 @@ class ElectraRTDPretrainer(ElectraNetBase):
 
     def _record(self, out, prefix=""):
         for name in ("gen_loss", "disc_loss"):
-            self.history.record_batch(prefix + name, out.__getattribute__(name).item())
+            self.history.record_batch(prefix + name, getattr(out, name).item())
         for name in _COUNTS:
             self.history.record_batch(prefix + name, int(getattr(out, name)))
 
@@ -208,8 +211,9 @@ class ElectraRTDPretrainer(ElectraNetBase):
             if not rows:
                 continue
             total = {k: sum(b[prefix + k] for b in rows) for k in _COUNTS}
-            weights = np.array([b[prefix + "n_tokens"] for b in rows], dtype=float)
-            for name in ("gen_loss", "disc_loss"):
+            # Batch losses are means over masked (generator) or real (discriminator) tokens.
+            for name, count in (("gen_loss", "n_masked"), ("disc_loss", "n_tokens")):
+                weights = [max(1, b[prefix + count]) for b in rows]
                 self.history.record(prefix + name, float(np.average([b[prefix + name] for b in rows],
                                                                     weights=weights)))
             replaced = total["n_replaced"] / max(1, total["n_tokens"])
@@ -223,15 +227,11 @@ class ElectraRTDPretrainer(ElectraNetBase):
             self.history.record(prefix + "disc_base_entropy", binary_entropy(replaced))
             if prefix == "":
                 previous = self.history[-2] if len(self.history) > 1 else {}
-                self.history.record("steps", previous.get("steps", 0) + len(rows))
+                steps = -(-len(rows) // self.gradient_accumulation_steps)  # optimizer steps
+                self.history.record("steps", previous.get("steps", 0) + steps)
                 self.history.record("tokens_seen", previous.get("tokens_seen", 0) + total["n_tokens"])
 
     # ------------------------------------------------------------ inference
-    def _encode_batch(self, texts):
-        ids, types, _ = encode_texts(self.tokenizer_, texts, self.max_length)
-        loader = self.get_iterator(EncodedDataset(ids, types), training=False)
-        return ids, loader
-
     def fill_mask(self, texts, top_k=5):
         """The generator's top-``top_k`` guesses for every ``[MASK]`` in each text.
 

@@ -24,9 +24,10 @@ from typing import NamedTuple
 import torch
 import torch.nn.functional as F
 from torch import nn
-from transformers import ElectraConfig, ElectraForMaskedLM, ElectraForPreTraining
+from transformers import ElectraConfig
 
-__all__ = ["mask_tokens", "gumbel_sample", "generator_config", "RTDOutput", "ElectraRTD"]
+__all__ = ["mask_tokens", "gumbel_sample", "generator_config", "RTDOutput", "ElectraRTD",
+           "binary_entropy"]
 
 
 def mask_tokens(input_ids, maskable, mask_prob, mask_token_id):
@@ -193,18 +194,3 @@ def binary_entropy(p):
     if p <= 0 or p >= 1:
         return 0.0
     return -(p * math.log(p) + (1 - p) * math.log(1 - p))
-
-
-def build_rtd(discriminator_config, discriminator_source, load, generator_size, generator_source,
-              tokenizer, mask_prob, temperature, disc_weight):
-    """Assemble :class:`ElectraRTD` for the pretrainer (weights from checkpoints when given)."""
-    discriminator = load(ElectraForPreTraining, discriminator_source, discriminator_config)
-    if generator_source is not None:
-        from transformers import AutoConfig
-
-        generator = load(ElectraForMaskedLM, generator_source, AutoConfig.from_pretrained(generator_source.name))
-    else:
-        generator = ElectraForMaskedLM(generator_config(discriminator.config, generator_size))
-    special = [i for i in tokenizer.all_special_ids if i is not None]
-    return ElectraRTD(discriminator, generator, special, tokenizer.mask_token_id, mask_prob,
-                      temperature, disc_weight)

@@ -322,7 +322,7 @@ class ElectraTagger(ElectraNetBase):
         list of ndarray of shape (n_tokens, n_classes)
             One array per sentence; columns follow ``classes_``.
         """
-        return [torch.softmax(l.float(), dim=-1).numpy() for l in self._word_logits(X)]
+        return [torch.softmax(logits.float(), dim=-1).numpy() for logits in self._word_logits(X)]
 
     def predict(self, X):
         """One tag per token, for every sentence.
@@ -333,7 +333,7 @@ class ElectraTagger(ElectraNetBase):
             ``len(result[i]) == len(X[i])`` for token lists, or the number of
             words :func:`split_words` finds in a raw string.
         """
-        tags = [self.classes_[l.argmax(-1).numpy()].tolist() for l in self._word_logits(X)]
+        tags = [self.classes_[logits.argmax(-1).numpy()].tolist() for logits in self._word_logits(X)]
         return [repair_bio(t) for t in tags] if self.fix_bio else tags
 
     def score(self, X, y):
