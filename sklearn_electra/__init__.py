@@ -7,6 +7,7 @@ ElectraClassifier(max_epochs=5)
 
 from ._base import ElectraNetBase, TextTruncationWarning, check_texts
 from .classifier import ElectraClassifier
+from .embedder import ElectraEmbedder
 from .modeling import PRESETS
 from .pretrainer import ElectraRTDPretrainer
 from .tagger import ElectraTagger, repair_bio, split_words
@@ -16,6 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ElectraClassifier",
+    "ElectraEmbedder",
     "ElectraTagger",
     "ElectraNetBase",
     "ElectraRTDPretrainer",

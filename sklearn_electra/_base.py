@@ -474,16 +474,11 @@ class ElectraNetBase(NeuralNet):
     def _fit(self, X, y, fit_params, *, reset, new_schedule):
         source = self._check_params()
         inputs, targets = self._validate_data(X, y, reset=reset)
-        rng = check_random_state(self.random_state)
-        seed_torch, seed_batches, seed_split = rng.randint(0, 2**31 - 1, size=3)
-        self._seeds = (int(seed_batches), int(seed_split))
+        seed_torch = self._draw_seeds()
         if reset:
-            self.tokenizer_ = resolve_tokenizer(self.tokenizer, source)
-            if self.tokenizer_ is None:
-                self.tokenizer_ = train_wordpiece(self._tokenizer_corpus(inputs), self.vocab_size,
-                                                  lowercase=self.lowercase)
+            self._prepare_tokenizer(inputs, source)
         dataset = self._make_dataset(inputs, targets, fitting=True)
-        with self._torch_rng(int(seed_torch)):
+        with self._torch_rng(seed_torch):
             if reset:
                 self.initialize()
             else:
@@ -492,6 +487,20 @@ class ElectraNetBase(NeuralNet):
                 self._schedule = None
             NeuralNet.partial_fit(self, dataset, None, **fit_params)
         return self
+
+    def _draw_seeds(self):
+        """Seeds of this fit: torch's is returned, the sampler's and the split's are kept."""
+        rng = check_random_state(self.random_state)
+        seed_torch, seed_batches, seed_split = rng.randint(0, 2**31 - 1, size=3)
+        self._seeds = (int(seed_batches), int(seed_split))
+        return int(seed_torch)
+
+    def _prepare_tokenizer(self, inputs, source):
+        """``tokenizer_``: the given or checkpoint tokenizer, else one trained on ``inputs``."""
+        self.tokenizer_ = resolve_tokenizer(self.tokenizer, source)
+        if self.tokenizer_ is None:
+            self.tokenizer_ = train_wordpiece(self._tokenizer_corpus(inputs), self.vocab_size,
+                                              lowercase=self.lowercase)
 
     # Input hooks: texts here; ElectraTagger overrides them for token lists.
     def _check_inputs(self, X, *, fitting):
