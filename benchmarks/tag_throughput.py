@@ -150,7 +150,8 @@ def _plot(results, title):
         ax.set_xticks(x, [f"max_length={r['max_length']}" for r in results])
         ax.set_ylabel("sentences / second")
         ax.set_title(step)
-    axes[0].legend(fontsize=7)
+        ax.set_ylim(0, 1.3 * ax.get_ylim()[1])  # headroom for the legend
+    axes[0].legend(fontsize=7, loc="upper left", ncol=2)
     fig.suptitle(title, fontsize=7)
     return fig
 
