@@ -79,7 +79,6 @@ def test_labels_sit_on_first_subwords(tagger, data):
     targets = [np.array(data.draw(st.lists(st.integers(0, n_tags - 1), min_size=len(s), max_size=len(s))),
                         dtype=np.int64) for s in sentences]
     ds = tagger._make_dataset(sentences, targets)
-    budget = tagger.max_length - 2
     for s, (sentence, starts) in enumerate(zip(sentences, ds.word_starts)):
         seen = {}
         for k in np.flatnonzero(ds.groups == s):
@@ -91,7 +90,6 @@ def test_labels_sit_on_first_subwords(tagger, data):
         assert sorted(seen) == sorted(starts.tolist())
         assert all(seen[p] == {targets[s][w]} for w, p in enumerate(starts))
         assert np.all(np.diff(starts) >= 1) and (len(starts) == 0 or starts[0] == 0)
-        assert budget > 0
 
 
 @settings(max_examples=200, deadline=None)
