@@ -848,8 +848,12 @@ class ElectraNetBase(NeuralNet):
         metadata = {}
         meta_path = os.path.join(path, METADATA_FILE)
         if os.path.isfile(meta_path):
-            with open(meta_path, encoding="utf-8") as f:
-                metadata = json.load(f)
+            try:
+                with open(meta_path, encoding="utf-8") as f:
+                    metadata = json.load(f)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise ValueError(f"{meta_path!r} is not valid JSON ({exc}); the checkpoint looks "
+                                 "corrupt: write it again with save_pretrained().") from exc
             saved_as = metadata.get("estimator")
             if saved_as and saved_as != cls.__name__:
                 raise ValueError(

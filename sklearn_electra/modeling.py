@@ -11,8 +11,10 @@
 from __future__ import annotations
 
 import os
+import pickle
 from dataclasses import dataclass
 
+from safetensors import SafetensorError
 from transformers import AutoConfig, ElectraConfig
 
 __all__ = ["PRESETS", "ModelSource", "resolve_model", "build_config", "load_pretrained"]
@@ -125,8 +127,8 @@ def build_config(source: ModelSource, overrides=None, **task) -> ElectraConfig:
     else:
         try:
             config = AutoConfig.from_pretrained(source.name)
-        except OSError as exc:
-            raise _hub_error(source.name, exc) from exc
+        except (OSError, ValueError) as exc:
+            raise _load_error(source, exc) from exc
         if config.model_type != "electra":
             raise ValueError(
                 f"{source.name!r} holds a {config.model_type!r} model, not ELECTRA. sklearn_electra "
@@ -155,13 +157,18 @@ def load_pretrained(model_cls, source: ModelSource, config):
         return model_cls(config)
     try:
         return model_cls.from_pretrained(source.name, config=config, ignore_mismatched_sizes=True)
-    except OSError as exc:
-        raise _hub_error(source.name, exc) from exc
+    except (OSError, ValueError, RuntimeError, EOFError, SafetensorError, pickle.UnpicklingError) as exc:
+        raise _load_error(source, exc) from exc
 
 
-def _hub_error(name, exc):
+def _load_error(source, exc):
+    if source.kind == "local":
+        return ValueError(
+            f"Could not read the checkpoint in {source.name!r}: {exc}. Its files look corrupt or "
+            "incomplete; write the directory again with save_pretrained()."
+        )
     return ValueError(
-        f"Could not load {name!r}: {exc}. If this machine is offline, download the checkpoint "
-        "elsewhere and pass its local directory as model=..., or use a preset ('tiny', 'small', "
-        "'base', 'large') to train from scratch."
+        f"Could not load {source.name!r}: {exc}. If this machine is offline, download the "
+        "checkpoint elsewhere and pass its local directory as model=..., or use a preset "
+        "('tiny', 'small', 'base', 'large') to train from scratch."
     )

@@ -117,3 +117,20 @@ def test_tokenizer_can_be_a_path_or_an_object(saved, fitted):
     assert by_path.module_.config.vocab_size == len(fitted.tokenizer_)
     with pytest.raises(ValueError, match="Could not load a tokenizer"):
         ElectraClassifier(tokenizer=str(saved / "missing")).fit(X, y)
+
+
+@pytest.mark.parametrize("damage, match", [
+    (lambda d: (d / "model.safetensors").write_bytes((d / "model.safetensors").read_bytes()[:1000]),
+     "Could not read the checkpoint.*corrupt or incomplete"),
+    (lambda d: (d / "config.json").write_text("{not json"), "Could not read the checkpoint"),
+    (lambda d: (d / "tokenizer.json").write_text("{broken"), "Could not load a tokenizer"),
+    (lambda d: (d / "sklearn_electra.json").write_text("{broken"), "sklearn_electra.json.*not valid JSON"),
+])
+def test_corrupt_checkpoints_get_a_clear_error(saved, tmp_path, damage, match):
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in os.listdir(saved):
+        (copy / name).write_bytes((saved / name).read_bytes())
+    damage(copy)
+    with pytest.raises(ValueError, match=match):
+        ElectraClassifier.from_pretrained(copy)
