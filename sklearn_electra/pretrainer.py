@@ -154,6 +154,8 @@ class ElectraRTDPretrainer(ElectraNetBase):
     # ------------------------------------------------------------ model
     def initialize_module(self):
         """Discriminator (preset or checkpoint) and a generator sharing its embeddings."""
+        if self.tokenizer_.mask_token_id is None:
+            raise ValueError("The tokenizer has no mask token; RTD pretraining needs [MASK].")
         source = resolve_model(self.model)
         config = build_config(source, self.get_params_for("module"), vocab_size=len(self.tokenizer_),
                               pad_token_id=self.tokenizer_.pad_token_id)

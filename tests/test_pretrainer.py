@@ -251,3 +251,12 @@ def test_clone_keeps_params():
 @pytest.mark.parametrize("check", APPLICABLE)
 def test_sklearn_check(check):
     getattr(ec, check)("ElectraRTDPretrainer", ElectraRTDPretrainer(max_epochs=1, random_state=0))
+
+
+def test_tokenizer_without_mask_token_is_refused(pretrained):
+    import copy
+
+    tok = copy.deepcopy(pretrained.tokenizer_)
+    tok.mask_token = None
+    with pytest.raises(ValueError, match="no mask token"):
+        ElectraRTDPretrainer(tokenizer=tok, max_length=16, max_epochs=1).fit(["a b c d e f g"] * 20)
