@@ -7,9 +7,9 @@ Data flow, one direction only::
       -> infer (HF model, autocast) -> logits -> estimator-specific output
 
 Subclasses set ``_hf_model_class`` and implement ``_validate_targets(y, inputs,
-reset)``, ``_task_config`` and the prediction methods; ElectraTagger also
-replaces the input hooks (``_check_inputs``, ``_tokenizer_corpus``,
-``_make_dataset``). Everything else lives here.
+reset)`` and their prediction methods; the tagger and the pretrainer also replace
+the input hooks (``_check_inputs``, ``_tokenizer_corpus``, ``_make_dataset``).
+Everything else lives here.
 """
 
 from __future__ import annotations
@@ -437,7 +437,9 @@ class ElectraNetBase(NeuralNet):
 
     # ----------------------------------------------------------- fit plumbing
     def _task_config(self):
-        """Config fields that depend on fitted state: the label names of the head."""
+        """Config fields that depend on fitted state: the label names of the head, if any."""
+        if not hasattr(self, "classes_"):
+            return {}  # the pretrainer and the embedder have no labels
         names = [str(c) for c in self.classes_.tolist()]
         return {
             "num_labels": len(names),
@@ -603,17 +605,21 @@ class ElectraNetBase(NeuralNet):
 
     def initialize_module(self):
         """Build the Hugging Face model from ``model`` (preset or checkpoint)."""
+        self.module_ = self._build_model()
+        return self
+
+    def _build_model(self):
+        """``_hf_model_class`` from the preset or checkpoint, sized for ``tokenizer_``."""
         source = resolve_model(self.model)
         config = build_config(
             source, self.get_params_for("module"),
             vocab_size=len(self.tokenizer_), pad_token_id=self.tokenizer_.pad_token_id,
             **self._task_config(),
         )
-        module = load_pretrained(self._hf_model_class, source, config)
-        if len(self.tokenizer_) > module.get_input_embeddings().num_embeddings:
-            module.resize_token_embeddings(len(self.tokenizer_))
-        self.module_ = module
-        return self
+        model = load_pretrained(self._hf_model_class, source, config)
+        if len(self.tokenizer_) > model.get_input_embeddings().num_embeddings:
+            model.resize_token_embeddings(len(self.tokenizer_))
+        return model
 
     def initialize_criterion(self):
         """Cross-entropy on logits; ``-100`` marks positions no loss sees."""
@@ -785,8 +791,7 @@ class ElectraNetBase(NeuralNet):
         """Restore ``classes_`` from saved metadata, or from the config's label names."""
         if "classes" in metadata:
             classes = metadata["classes"]
-        elif any(a.endswith(self._hf_model_class.__name__[len("Electra"):])
-                 for a in config.architectures or []):
+        elif self._hf_model_class.__name__ in (config.architectures or []):
             classes = [config.id2label[i] for i in sorted(config.id2label)]
         else:
             raise ValueError(

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import StrOptions
 from skorch.utils import to_device
 from transformers import ElectraModel
 
-from ._base import ElectraNetBase, check_texts
+from ._base import ElectraNetBase
 
 __all__ = ["ElectraEmbedder"]
 
@@ -98,12 +98,6 @@ class ElectraEmbedder(TransformerMixin, ElectraNetBase):
     def partial_fit(self, X, y=None, **fit_params):
         """Same as :meth:`fit` on first use; afterwards nothing changes."""
         return self if self.initialized_ else self.fit(X, y)
-
-    def _check_inputs(self, X, *, fitting):
-        return check_texts(X, allow_pairs=True)
-
-    def _task_config(self):
-        return {}
 
     def infer(self, x, **fit_params):
         """Pooled hidden states of a padded batch: ``(batch, hidden)``."""

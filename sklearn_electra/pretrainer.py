@@ -99,6 +99,7 @@ class ElectraRTDPretrainer(ElectraNetBase):
     3
     """
 
+    _hf_model_class = ElectraForPreTraining
     _parameter_constraints = {
         **ElectraNetBase._parameter_constraints,
         "mask_prob": [None, Interval(numbers.Real, 0, 1, closed="neither")],
@@ -156,10 +157,7 @@ class ElectraRTDPretrainer(ElectraNetBase):
         """Discriminator (preset or checkpoint) and a generator sharing its embeddings."""
         if self.tokenizer_.mask_token_id is None:
             raise ValueError("The tokenizer has no mask token; RTD pretraining needs [MASK].")
-        source = resolve_model(self.model)
-        config = build_config(source, self.get_params_for("module"), vocab_size=len(self.tokenizer_),
-                              pad_token_id=self.tokenizer_.pad_token_id)
-        discriminator = load_pretrained(ElectraForPreTraining, source, config)
+        discriminator = self._build_model()  # an ElectraForPreTraining
         if self.generator is not None:
             generator_source = resolve_model(self.generator)
             generator = load_pretrained(ElectraForMaskedLM, generator_source,
@@ -171,9 +169,6 @@ class ElectraRTDPretrainer(ElectraNetBase):
                                   self.tokenizer_.mask_token_id, self._mask_prob(),
                                   self.temperature, self.disc_weight)
         return self
-
-    def _task_config(self):
-        return {}
 
     def infer(self, x, **fit_params):
         """One RTD step (masking, generator, sampling, discriminator): an :class:`RTDOutput`."""
