@@ -33,7 +33,7 @@ from skorch.utils import TeeGenerator, to_device
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_parameter_constraints
 from torch.utils.data import DataLoader
 from transformers import PreTrainedTokenizerBase
 
@@ -103,14 +103,33 @@ PARAMETERS_DOC = """
     verbose : int, default=0
         1 prints a per-epoch table and a progress bar.
     device : str or torch.device, default="cpu"
-        ``"cpu"``, ``"cuda"`` or ``"cuda:1"``. A clear error is raised when
-        CUDA is asked for and absent.
+        ``"cpu"``, ``"cuda"``, ``"cuda:1"``, or ``"auto"`` (CUDA when present,
+        else CPU). A clear error is raised when CUDA is asked for and absent.
+        Changing it on a fitted estimator (``set_params(device="cpu")``) moves
+        the model at the next call; a model pickled on a GPU unpickles on a
+        CPU-only machine (with a ``DeviceWarning``).
     precision : {"fp32", "bf16", "fp16"}, default="fp32"
         Autocast precision. ``"fp16"`` needs CUDA and uses a gradient scaler;
         ``"bf16"`` needs a GPU (or CPU) with bf16 support.
+    n_threads : int or None, default=None
+        CPU threads torch may use during ``fit`` and inference (restored
+        afterwards); ``None`` leaves torch's setting. Set it when several
+        fits share a machine, e.g. ``n_threads=1`` with ``GridSearchCV(n_jobs=k)``
+        so that ``k`` processes do not fight over the cores.
+    accelerator : accelerate.Accelerator or None, default=None
+        Data-parallel training with Hugging Face Accelerate: run the same script
+        under ``accelerate launch`` and every process trains on its shard of
+        each batch; gradients are averaged, so all processes end with the same
+        weights. The accelerator places the model (leave ``device="auto"`` or
+        give the accelerator's device) and sets mixed precision
+        (``Accelerator(mixed_precision="bf16")``, with ``precision="fp32"``
+        here). After ``fit`` the model is unwrapped, so the estimator pickles,
+        clones and predicts like any other.
     random_state : int, RandomState or None, default=None
         Seeds initialization, dropout, batching and the validation split; with
-        an int, two fits on CPU give identical predictions.
+        an int, two fits on CPU give identical predictions (with the same
+        ``n_threads``). On a GPU, some CUDA kernels (e.g. atomics in the
+        embedding backward) are not deterministic, so the last digits can differ.
     **kwargs
         Routed parameters: ``module__*``, ``optimizer__*``,
         ``iterator_train__*``, ``iterator_valid__*``, ``callbacks__*``,
@@ -302,6 +321,8 @@ class ElectraNetBase(NeuralNet):
         "verbose": ["verbose"],
         "device": [str, torch.device],
         "precision": [StrOptions(set(_PRECISIONS))],
+        "n_threads": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "accelerator": [None, HasMethods(["prepare", "backward", "unwrap_model"])],
         "random_state": ["random_state"],
     }
 
@@ -343,6 +364,8 @@ class ElectraNetBase(NeuralNet):
         verbose=0,
         device="cpu",
         precision="fp32",
+        n_threads=None,
+        accelerator=None,
         random_state=None,
         **kwargs,
     ):
@@ -369,6 +392,8 @@ class ElectraNetBase(NeuralNet):
         self.verbose = verbose
         self.device = device
         self.precision = precision
+        self.n_threads = n_threads
+        self.accelerator = accelerator
         self.random_state = random_state
         # Routed sub-parameters (module__*, optimizer__*, iterator_train__*, ...).
         self._params_to_validate = set(kwargs)
@@ -417,15 +442,34 @@ class ElectraNetBase(NeuralNet):
         return source
 
     def _resolve_device(self):
-        try:
-            device = torch.device(self.device)
-        except (RuntimeError, TypeError) as exc:
-            raise ValueError(f"device={self.device!r} is not a valid torch device: {exc}") from exc
+        """The ``torch.device`` to run on: ``device`` resolved and checked."""
+        if self.accelerator is not None:
+            device = torch.device(self.accelerator.device)
+            if self.device != "auto" and torch.device(self.device).type != device.type:
+                raise ValueError(
+                    f"device={self.device!r} conflicts with the accelerator, which places the "
+                    f"model on {device}; pass device='auto' to let the accelerator choose."
+                )
+            if self.precision != "fp32":
+                raise ValueError(
+                    f"precision={self.precision!r} with an accelerator: set mixed precision on "
+                    f"the accelerator instead, e.g. Accelerator(mixed_precision='{self.precision}'),"
+                    " and keep precision='fp32'."
+                )
+            return device
+        if isinstance(self.device, str) and self.device == "auto":
+            device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        else:
+            try:
+                device = torch.device(self.device)
+            except (RuntimeError, TypeError) as exc:
+                raise ValueError(f"device={self.device!r} is not a valid torch device ({exc}); "
+                                 "use 'cpu', 'cuda', 'cuda:N' or 'auto'.") from exc
         if device.type == "cuda":
             if not torch.cuda.is_available():
                 raise ValueError(
                     f"device={self.device!r} was requested but CUDA is not available on this "
-                    "machine (torch.cuda.is_available() is False). Use device='cpu'."
+                    "machine (torch.cuda.is_available() is False). Use device='cpu' or 'auto'."
                 )
             if device.index is not None and device.index >= torch.cuda.device_count():
                 raise ValueError(
@@ -434,6 +478,69 @@ class ElectraNetBase(NeuralNet):
                 )
         autocast_settings(device, self.precision)
         return device
+
+    @contextlib.contextmanager
+    def _runtime(self):
+        """Run a fit or an inference call on the resolved device with ``n_threads``.
+
+        skorch reads ``self.device`` when it places modules and batches, so the
+        resolved ``torch.device`` stands in for ``"auto"`` until the call ends; a
+        fitted model that is elsewhere (after ``set_params(device=...)``) is moved.
+        """
+        device = self._resolve_device()
+        requested, threads = self.device, torch.get_num_threads()
+        self.device = device
+        if self.n_threads is not None:
+            torch.set_num_threads(self.n_threads)
+        try:
+            if self.initialized_:
+                self._move_to(device)
+            yield device
+        finally:
+            self.device = requested
+            if self.n_threads is not None:
+                torch.set_num_threads(threads)
+
+    def _move_to(self, device):
+        """Move the fitted modules (and the optimizer state with them) to ``device``."""
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_", None)
+            param = next(module.parameters(), None) if isinstance(module, torch.nn.Module) else None
+            if param is not None and param.device != device:
+                module.to(device)
+                optimizer = getattr(self, "optimizer_", None)
+                if optimizer is not None:
+                    # load_state_dict casts the state to the parameters' device.
+                    optimizer.load_state_dict(optimizer.state_dict())
+
+    @contextlib.contextmanager
+    def _accelerated(self):
+        """Prepare model and optimizer with the accelerator for one fit; unwrap afterwards.
+
+        Unwrapping leaves a plain Hugging Face model and optimizer, so the
+        estimator pickles, clones and predicts without the accelerator.
+        """
+        accelerator = self.accelerator
+        if accelerator is None:
+            yield
+            return
+        self.module_, self.optimizer_ = accelerator.prepare(self.module_, self.optimizer_)
+        try:
+            yield
+        finally:
+            self.module_ = accelerator.unwrap_model(self.module_, keep_fp32_wrapper=False)
+            self.optimizer_ = getattr(self.optimizer_, "optimizer", self.optimizer_)
+            accelerator.free_memory()  # drop the accelerator's references to them
+
+    def __setstate__(self, state):
+        # skorch maps a "cuda" model to the CPU when CUDA is absent (with a
+        # DeviceWarning); "auto" is resolved the same way, then kept.
+        requested = state.get("device")
+        if isinstance(requested, str) and requested == "auto":
+            state["device"] = "cuda" if torch.cuda.is_available() else "cpu"
+        super().__setstate__(state)
+        if isinstance(requested, str) and requested == "auto":
+            self.device = requested
 
     # ----------------------------------------------------------- fit plumbing
     def _task_config(self):
@@ -480,22 +587,29 @@ class ElectraNetBase(NeuralNet):
         if reset:
             self._prepare_tokenizer(inputs, source)
         dataset = self._make_dataset(inputs, targets, fitting=True)
-        with self._torch_rng(seed_torch):
+        with self._runtime(), self._torch_rng(seed_torch):
             if reset:
                 self.initialize()
             else:
                 self._initialize_callbacks()  # pick up callbacks set since the last fit
             if new_schedule:
                 self._schedule = None
-            NeuralNet.partial_fit(self, dataset, None, **fit_params)
+            with self._accelerated():
+                NeuralNet.partial_fit(self, dataset, None, **fit_params)
         return self
 
     def _draw_seeds(self):
         """Seeds of this fit: torch's is returned, the sampler's and the split's are kept."""
         rng = check_random_state(self.random_state)
-        seed_torch, seed_batches, seed_split = rng.randint(0, 2**31 - 1, size=3)
-        self._seeds = (int(seed_batches), int(seed_split))
-        return int(seed_torch)
+        seeds = [int(seed) for seed in rng.randint(0, 2**31 - 1, size=3)]
+        if self.accelerator is not None and self.accelerator.num_processes > 1:
+            from accelerate.utils import broadcast_object_list
+
+            # All processes must shuffle and split alike, even with random_state=None.
+            seeds = broadcast_object_list(seeds)
+        seed_torch, seed_batches, seed_split = seeds
+        self._seeds = (seed_batches, seed_split)
+        return seed_torch
 
     def _prepare_tokenizer(self, inputs, source):
         """``tokenizer_``: the given or checkpoint tokenizer, else one trained on ``inputs``."""
@@ -581,8 +695,14 @@ class ElectraNetBase(NeuralNet):
             sampler = LengthBucketBatchSampler(dataset.lengths, size, shuffle=False)
             kwargs = self.get_params_for("iterator_valid")
         kwargs.setdefault("pin_memory", torch.device(self.device).type == "cuda")
-        return DataLoader(dataset, batch_sampler=sampler,
-                          collate_fn=PadCollator(self.tokenizer_.pad_token_id), **kwargs)
+        loader = DataLoader(dataset, batch_sampler=sampler,
+                            collate_fn=PadCollator(self.tokenizer_.pad_token_id), **kwargs)
+        if training and self.accelerator is not None:
+            # Each process takes its share of the batches. Validation is not
+            # sharded: every process scores the whole split, so all of them
+            # see the same valid_loss and stop early together.
+            loader = self.accelerator.prepare(loader)
+        return loader
 
     # ------------------------------------------------------------- components
     @property
@@ -666,9 +786,17 @@ class ElectraNetBase(NeuralNet):
         ``gradient_accumulation_steps`` batches."""
         self._set_training(True)
         Xi, yi = batch
-        y_pred = self.infer(Xi, **fit_params)
-        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-        self.grad_scaler_.scale(loss / self.gradient_accumulation_steps).backward()
+        accelerator = self.accelerator
+        # Between optimizer steps, data-parallel gradients need no all-reduce.
+        accumulating = self._pending + 1 < self.gradient_accumulation_steps
+        with (accelerator.no_sync(self.module_) if accelerator and accumulating
+              else contextlib.nullcontext()):
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+            if accelerator is not None:
+                accelerator.backward(loss / self.gradient_accumulation_steps)
+            else:
+                self.grad_scaler_.scale(loss / self.gradient_accumulation_steps).backward()
         self._pending += 1
         if self._pending == self.gradient_accumulation_steps:
             self._optimizer_step()
@@ -686,7 +814,9 @@ class ElectraNetBase(NeuralNet):
                     batch=None, training=True)
         if self.max_grad_norm:
             params = [p for _, p in self.get_all_learnable_params()]
-            torch.nn.utils.clip_grad_norm_(params, self.max_grad_norm)
+            # The accelerator's version unscales fp16 gradients first.
+            clip = self.accelerator.clip_grad_norm_ if self.accelerator else torch.nn.utils.clip_grad_norm_
+            clip(params, self.max_grad_norm)
         self.grad_scaler_.step(self.optimizer_)
         self.grad_scaler_.update()
         self.optimizer_.zero_grad(set_to_none=True)
@@ -745,10 +875,11 @@ class ElectraNetBase(NeuralNet):
         """
         self.check_is_fitted()
         dataset = self.get_dataset(X)
-        for batch in self.get_iterator(dataset, training=False):
-            with torch.inference_mode(not training):
-                yp = self.evaluation_step(batch, training=training)
-            yield to_device(yp, device=device)
+        with self._runtime():
+            for batch in self.get_iterator(dataset, training=False):
+                with torch.inference_mode(not training):
+                    yp = self.evaluation_step(batch, training=training)
+                yield to_device(yp, device=device)
 
     def forward(self, X, training=False, device="cpu"):
         """Logits for every row of ``X``, in input order.
@@ -777,7 +908,7 @@ class ElectraNetBase(NeuralNet):
         """What :meth:`from_pretrained` needs besides the HF files (subclasses extend)."""
         params = {
             k: v for k, v in self.get_params(deep=False).items()
-            if k not in ("model", "tokenizer", "device", "callbacks", "optimizer")
+            if k not in ("model", "tokenizer", "device", "n_threads", "callbacks", "optimizer")
             and "__" not in k and (v is None or isinstance(v, (bool, int, float, str)))
         }
         from . import __version__
@@ -868,7 +999,7 @@ class ElectraNetBase(NeuralNet):
         est._check_params()
         est.tokenizer_ = resolve_tokenizer(est.tokenizer, source)
         est._restore_metadata(metadata, build_config(source))
-        with est._torch_rng(0):
+        with est._runtime(), est._torch_rng(0):
             est.initialize()
         return est
 

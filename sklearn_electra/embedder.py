@@ -90,7 +90,7 @@ class ElectraEmbedder(TransformerMixin, ElectraNetBase):
         if texts is None and not source.pretrained:
             raise ValueError("A preset has no tokenizer to load; use fit(X) to train one on X.")
         self._prepare_tokenizer(texts, source)
-        with self._torch_rng(self._draw_seeds()):
+        with self._runtime(), self._torch_rng(self._draw_seeds()):
             self.initialize()
         self.n_features_out_ = self.module_.config.hidden_size
         return self

@@ -255,7 +255,7 @@ class ElectraRTDPretrainer(ElectraNetBase):
         results = []
         gen = self.module_.generator
         gen.eval()
-        with torch.inference_mode(), self._autocast():
+        with self._runtime(), torch.inference_mode(), self._autocast():
             for seq, seg in zip(ids, types):
                 input_ids = torch.as_tensor(seq, dtype=torch.long, device=self.device)[None]
                 is_masked = input_ids == mask_id
@@ -290,7 +290,7 @@ class ElectraRTDPretrainer(ElectraNetBase):
         disc.eval()
         ids, types, _ = encode_texts(self.tokenizer_, texts, self.max_length)
         out = []
-        with torch.inference_mode(), self._autocast():
+        with self._runtime(), torch.inference_mode(), self._autocast():
             for seq, seg in zip(ids, types):
                 input_ids = torch.as_tensor(seq, dtype=torch.long, device=self.device)[None]
                 logits = disc(input_ids=input_ids,
