@@ -502,16 +502,31 @@ class ElectraNetBase(NeuralNet):
                 torch.set_num_threads(threads)
 
     def _move_to(self, device):
-        """Move the fitted modules (and the optimizer state with them) to ``device``."""
+        """Move the fitted modules, and the optimizer's parameters and state with them."""
+        optimizer = getattr(self, "optimizer_", None)
+        moved = False
         for name in self._modules + self._criteria:
             module = getattr(self, name + "_", None)
             param = next(module.parameters(), None) if isinstance(module, torch.nn.Module) else None
-            if param is not None and param.device != device:
-                module.to(device)
-                optimizer = getattr(self, "optimizer_", None)
-                if optimizer is not None:
-                    # load_state_dict casts the state to the parameters' device.
-                    optimizer.load_state_dict(optimizer.state_dict())
+            if param is None or param.device == device:
+                continue
+            before = list(module.parameters())
+            module.to(device)
+            moved = True
+            if optimizer is None:
+                continue
+            # Some moves (e.g. to or from "meta") replace the Parameter objects:
+            # point the optimizer at the new ones, carrying their state over.
+            new = {id(old): p for old, p in zip(before, module.parameters()) if old is not p}
+            for group in optimizer.param_groups:
+                for i, p in enumerate(group["params"]):
+                    if id(p) in new:
+                        group["params"][i] = new[id(p)]
+                        if p in optimizer.state:
+                            optimizer.state[new[id(p)]] = optimizer.state.pop(p)
+        if moved and optimizer is not None:
+            # load_state_dict casts the state to the parameters' device.
+            optimizer.load_state_dict(optimizer.state_dict())
 
     @contextlib.contextmanager
     def _accelerated(self):
@@ -541,6 +556,8 @@ class ElectraNetBase(NeuralNet):
         super().__setstate__(state)
         if isinstance(requested, str) and requested == "auto":
             self.device = requested
+        elif isinstance(requested, str) and isinstance(self.device, torch.device):
+            self.device = str(self.device)  # skorch's fallback; keep the parameter a string
 
     # ----------------------------------------------------------- fit plumbing
     def _task_config(self):
