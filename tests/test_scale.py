@@ -69,6 +69,22 @@ def test_a_model_pickled_for_cuda_loads_and_predicts_on_a_cpu_only_machine(fitte
     np.testing.assert_array_equal(loaded.predict_proba(texts), fitted.predict_proba(texts))
 
 
+def test_gpu_paths_without_a_gpu(monkeypatch, fitted):
+    """The device logic a GPU box would take: auto picks CUDA, batches get pinned memory."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    clf = ElectraClassifier(device="auto", precision="bf16")
+    assert clf._resolve_device() == torch.device("cuda")
+    with pytest.raises(ValueError, match="1 CUDA device"):
+        ElectraClassifier(device="cuda:1")._resolve_device()
+    gpu = pickle.loads(pickle.dumps(fitted))
+    gpu.device = "cuda"
+    loader = gpu.get_iterator(gpu.get_dataset(["很好", "不好"]))
+    assert loader.pin_memory
+    assert not fitted.get_iterator(fitted.get_dataset(["很好"])).pin_memory
+
+
 def test_device_auto_survives_pickling(fitted, reviews):
     clf = pickle.loads(pickle.dumps(fitted))
     clf.set_params(device="auto")
@@ -125,6 +141,21 @@ def test_single_process_accelerator_trains_exactly_like_a_plain_fit(reviews):
     search = GridSearchCV(clone(accelerated).set_params(max_epochs=1), {"lr": [1e-3, 3e-3]},
                           cv=2, refit=False).fit(X, y)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_tagger_and_pretrainer_train_under_an_accelerator(reviews):
+    from sklearn_electra import ElectraRTDPretrainer, ElectraTagger
+
+    texts = reviews[0]["text"].tolist()[:80]
+    acc = accelerate.Accelerator(cpu=True)
+    pre = ElectraRTDPretrainer(accelerator=acc, **ONE_EPOCH).fit(texts)
+    plain = ElectraRTDPretrainer(**ONE_EPOCH).fit(texts)
+    assert type(pre.module_) is type(plain.module_)
+    assert pre.history_[-1, "disc_loss"] == pytest.approx(plain.history_[-1, "disc_loss"], rel=1e-5)
+    tokens = [list(t[:30]) for t in texts]
+    tags = [["P" if c in "，。！" else "O" for c in t] for t in tokens]
+    tagger = ElectraTagger(accelerator=acc, **ONE_EPOCH).fit(tokens, tags)
+    assert [len(p) for p in tagger.predict(tokens[:3])] == [len(t) for t in tokens[:3]]
 
 
 def test_accelerator_conflicts_get_clear_errors():
