@@ -19,6 +19,7 @@ import json
 import math
 import numbers
 import os
+import pickle
 import shutil
 import tempfile
 import warnings
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping, EpochTimer, PassthroughScoring, PrintLog, ProgressBar
+from skorch.callbacks import Callback, EarlyStopping, EpochTimer, PassthroughScoring, PrintLog, ProgressBar
 from skorch.utils import TeeGenerator, to_device
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
@@ -38,7 +39,7 @@ from torch.utils.data import DataLoader
 from transformers import PreTrainedTokenizerBase
 
 from .data import EncodedDataset, LengthBucketBatchSampler, PadCollator, inference_order
-from .modeling import build_config, load_pretrained, resolve_model
+from .modeling import build_config, load_pretrained, quiet_hf_progress, resolve_model
 from .tokenization import encode_texts, resolve_tokenizer, train_wordpiece
 
 __all__ = ["ElectraNetBase", "check_texts", "TextTruncationWarning"]
@@ -98,8 +99,17 @@ PARAMETERS_DOC = """
     callbacks : list, "disable" or None, default=None
         Extra skorch callbacks, as ``[("name", callback), ...]``.
     warm_start : bool, default=False
-        If True, ``fit`` continues from the fitted weights instead of
-        re-initializing.
+        If True, ``fit`` continues from the fitted weights (and optimizer
+        state) instead of re-initializing.
+    checkpoint_dir : str, os.PathLike or None, default=None
+        Write checkpoints while training: ``<checkpoint_dir>/last`` after every
+        epoch and ``<checkpoint_dir>/best`` whenever ``valid_loss`` (or
+        ``train_loss`` without a validation split) improves. Both are Hugging
+        Face directories like :meth:`save_pretrained` writes; ``last`` also
+        holds ``trainer_state/`` (optimizer, schedule, history), so
+        ``from_pretrained(<checkpoint_dir>/"last").partial_fit(X, y)`` resumes
+        where training stopped. Each write is atomic; after a
+        ``KeyboardInterrupt`` the estimator goes back to the last completed epoch.
     verbose : int, default=0
         1 prints a per-epoch table and a progress bar.
     device : str or torch.device, default="cpu"
@@ -136,6 +146,8 @@ PARAMETERS_DOC = """
         ``criterion__*``."""
 
 METADATA_FILE = "sklearn_electra.json"
+# Inside a checkpoint written during fit: what resuming needs beyond the HF files.
+TRAINER_STATE_DIR = "trainer_state"
 _PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
@@ -285,6 +297,13 @@ def _write_dir_atomically(path, write):
         raise
 
 
+class _EpochCheckpoint(Callback):
+    """Writes ``checkpoint_dir``'s ``last`` and ``best`` at the end of every epoch."""
+
+    def on_epoch_end(self, net, **kwargs):
+        net._write_epoch_checkpoints()
+
+
 class ElectraNetBase(NeuralNet):
     """Shared base of the sklearn_electra estimators (a skorch ``NeuralNet``).
 
@@ -318,6 +337,7 @@ class ElectraNetBase(NeuralNet):
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "callbacks": [None, list, StrOptions({"disable"})],
         "warm_start": ["boolean"],
+        "checkpoint_dir": [None, str, os.PathLike],
         "verbose": ["verbose"],
         "device": [str, torch.device],
         "precision": [StrOptions(set(_PRECISIONS))],
@@ -361,6 +381,7 @@ class ElectraNetBase(NeuralNet):
         n_iter_no_change=3,
         callbacks=None,
         warm_start=False,
+        checkpoint_dir=None,
         verbose=0,
         device="cpu",
         precision="fp32",
@@ -389,6 +410,7 @@ class ElectraNetBase(NeuralNet):
         self.n_iter_no_change = n_iter_no_change
         self.callbacks = callbacks
         self.warm_start = warm_start
+        self.checkpoint_dir = checkpoint_dir
         self.verbose = verbose
         self.device = device
         self.precision = precision
@@ -738,6 +760,9 @@ class ElectraNetBase(NeuralNet):
         if isinstance(self.verbose, numbers.Integral) and self.verbose > 0:
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks.append(("print_log", PrintLog()))
+        if self.checkpoint_dir is not None:
+            # Last: the epoch's losses and "best" flags are recorded by then.
+            callbacks.append(("checkpoint", _EpochCheckpoint()))
         return callbacks
 
     def initialize_module(self):
@@ -884,6 +909,103 @@ class ElectraNetBase(NeuralNet):
         if count:
             self.history.record("valid_acc", sum(b.get("valid_correct", 0) for b in batches) / count)
 
+    # ----------------------------------------------------------- checkpoints
+    def _write_epoch_checkpoints(self):
+        """``last`` (with the trainer state) after every epoch, ``best`` when the loss improves."""
+        row = self.history[-1]
+        stopper = dict(self.callbacks_).get("early_stopping")
+        if stopper is not None:
+            # Early stopping's notion of "best" (with its threshold): the weights
+            # the estimator ends with are the ones in best/.
+            improved = stopper.best_epoch_ == row["epoch"]
+        else:
+            improved = row.get("valid_loss_best", row.get("train_loss_best", False))
+        accelerator = self.accelerator
+        if accelerator is not None:
+            accelerator.wait_for_everyone()
+            if not accelerator.is_main_process:
+                return
+        wrapped = self.module_
+        if accelerator is not None:
+            self.module_ = accelerator.unwrap_model(wrapped)
+        try:
+            root = os.fspath(self.checkpoint_dir)
+            self._write_checkpoint(os.path.join(root, "last"), self._export_module(),
+                                   with_metadata=True, trainer_state=True)
+            if improved:
+                self._write_checkpoint(os.path.join(root, "best"), self._export_module(),
+                                       with_metadata=True)
+        finally:
+            self.module_ = wrapped
+        self._checkpointed_epoch = len(self.history)
+
+    def _write_trainer_state(self, folder):
+        """Everything ``partial_fit`` needs to carry on: full module, optimizer, schedule, history."""
+        from safetensors.torch import save_model
+
+        os.makedirs(folder)
+        save_model(self.module_, os.path.join(folder, "module.safetensors"))
+        optimizer = getattr(self.optimizer_, "optimizer", self.optimizer_)  # unwrap Accelerate's
+        torch.save(optimizer.state_dict(), os.path.join(folder, "optimizer.pt"))
+        state = {"schedule": self._schedule, "grad_scaler": self.grad_scaler_.state_dict(),
+                 "seeds": list(getattr(self, "_seeds", ()))}
+        with open(os.path.join(folder, "state.json"), "w", encoding="utf-8") as f:
+            json.dump(state, f)
+        self.history.to_file(os.path.join(folder, "history.json"))
+
+    def _load_trainer_state(self, folder):
+        """Restore what :meth:`_write_trainer_state` wrote (tensors never unpickle code)."""
+        from safetensors.torch import load_model
+        from skorch.history import History
+
+        try:
+            load_model(self.module_, os.path.join(folder, "module.safetensors"),
+                       device=str(self._resolve_device()))
+            optimizer_state = torch.load(os.path.join(folder, "optimizer.pt"), weights_only=True,
+                                         map_location=self._resolve_device())
+            self.optimizer_.load_state_dict(optimizer_state)
+            with open(os.path.join(folder, "state.json"), encoding="utf-8") as f:
+                state = json.load(f)
+            self.history_ = History.from_file(os.path.join(folder, "history.json"))
+        except (OSError, ValueError, RuntimeError, KeyError, pickle.UnpicklingError) as exc:
+            reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+            raise ValueError(
+                f"The trainer state in {folder!r} is incomplete or corrupt ({reason}). The model "
+                "itself can still be loaded: delete that folder to load it without the "
+                "optimizer state."
+            ) from exc
+        self._schedule = state["schedule"]
+        self.grad_scaler_.load_state_dict(state["grad_scaler"])
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's epoch loop; an interrupt goes back to the last checkpointed epoch."""
+        self._checkpointed_epoch = None
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            self._rollback_to_checkpoint()
+            raise  # skorch's partial_fit stops training here and calls on_train_end
+
+    def _rollback_to_checkpoint(self):
+        last = None if self.checkpoint_dir is None else os.path.join(os.fspath(self.checkpoint_dir), "last")
+        if self._checkpointed_epoch is None or last is None:
+            if not (self.early_stopping and self.validation_fraction):
+                warnings.warn(
+                    "Training was interrupted mid-epoch; the weights are those at the interrupt. "
+                    "Pass checkpoint_dir= to go back to the last completed epoch instead.",
+                    UserWarning, stacklevel=4,
+                )
+            return
+        accelerator = self.accelerator
+        module = self.module_ if accelerator is None else accelerator.unwrap_model(self.module_)
+        wrapped, self.module_ = self.module_, module
+        try:
+            self._load_trainer_state(os.path.join(last, TRAINER_STATE_DIR))
+        finally:
+            self.module_ = wrapped
+        self._pending = 0
+        self.optimizer_.zero_grad(set_to_none=True)
+
     # ------------------------------------------------------------ inference
     def forward_iter(self, X, training=False, device="cpu"):
         """Yield the model's outputs batch by batch, in **length order**.
@@ -925,7 +1047,8 @@ class ElectraNetBase(NeuralNet):
         """What :meth:`from_pretrained` needs besides the HF files (subclasses extend)."""
         params = {
             k: v for k, v in self.get_params(deep=False).items()
-            if k not in ("model", "tokenizer", "device", "n_threads", "callbacks", "optimizer")
+            if k not in ("model", "tokenizer", "device", "n_threads", "callbacks", "optimizer",
+                         "checkpoint_dir")
             and "__" not in k and (v is None or isinstance(v, (bool, int, float, str)))
         }
         from . import __version__
@@ -970,13 +1093,16 @@ class ElectraNetBase(NeuralNet):
         self._write_checkpoint(path, self._export_module(), with_metadata=True)
         return self
 
-    def _write_checkpoint(self, path, model, with_metadata):
+    def _write_checkpoint(self, path, model, with_metadata, trainer_state=False):
+        @quiet_hf_progress()
         def write(tmp):
             model.save_pretrained(tmp)
             self.tokenizer_.save_pretrained(tmp)
             if with_metadata:
                 with open(os.path.join(tmp, METADATA_FILE), "w", encoding="utf-8") as f:
                     json.dump(self._export_metadata(), f, indent=2, ensure_ascii=False)
+            if trainer_state:
+                self._write_trainer_state(os.path.join(tmp, TRAINER_STATE_DIR))
 
         _write_dir_atomically(path, write)
 
@@ -1018,6 +1144,9 @@ class ElectraNetBase(NeuralNet):
         est._restore_metadata(metadata, build_config(source))
         with est._runtime(), est._torch_rng(0):
             est.initialize()
+            trainer_state = os.path.join(path, TRAINER_STATE_DIR)
+            if os.path.isdir(trainer_state):
+                est._load_trainer_state(trainer_state)
         return est
 
 

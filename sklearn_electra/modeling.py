@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 from dataclasses import dataclass
@@ -147,6 +148,25 @@ def build_config(source: ModelSource, overrides=None, **task) -> ElectraConfig:
     return config
 
 
+@contextlib.contextmanager
+def quiet_hf_progress():
+    """Hide transformers' per-file progress bars (as a context manager or decorator).
+
+    Our own logs say what is happening; a bar per checkpoint write would flood
+    a training log that writes one every epoch.
+    """
+    from transformers.utils import logging as hf_logging
+
+    enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if enabled:
+            hf_logging.enable_progress_bar()
+
+
+@quiet_hf_progress()
 def load_pretrained(model_cls, source: ModelSource, config):
     """Instantiate ``model_cls`` from ``config``, loading weights for checkpoints.
 
