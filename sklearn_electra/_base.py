@@ -155,12 +155,24 @@ class TextTruncationWarning(UserWarning):
     """Some texts were longer than ``max_length`` tokens and were cut."""
 
 
-def _describe(value):
+def _is_missing(value):
+    """None, NaN, pd.NA or NaT: a missing value in any of pandas' spellings."""
     if value is None:
-        return "None"
-    if isinstance(value, float) and math.isnan(value):
-        return "NaN"
-    return f"a {type(value).__name__}"
+        return True
+    try:
+        return bool(pd.isna(value)) if np.ndim(value) == 0 else False
+    except (TypeError, ValueError):
+        return False
+
+
+def _describe(value):
+    if _is_missing(value):
+        return "NaN" if isinstance(value, float) else repr(value) if value is not None else "None"
+    name = type(value).__name__
+    article = "an" if name[:1].lower() in "aeiou" else "a"
+    if isinstance(value, (tuple, list)):
+        return f"{article} {name} of {len(value)} items"
+    return f"{article} {name}"
 
 
 def check_texts(X, *, allow_pairs=True):
@@ -213,21 +225,19 @@ def check_texts(X, *, allow_pairs=True):
         if pairs:
             if not (isinstance(item, (tuple, list)) and len(item) == 2):
                 raise ValueError(
-                    f"X[{i}] is {_describe(item)}; X mixes text pairs and other items. Pass either "
-                    "texts or (text_a, text_b) pairs, not both."
+                    f"X[{i}] is {_describe(item)}, but X[0] is a text pair: pass either texts, or "
+                    "(text_a, text_b) pairs of exactly two texts, not a mix."
                 )
             for j, part in enumerate(item):
                 if not isinstance(part, str):
-                    raise TypeError(
-                        f"X[{i}][{j}] is {_describe(part)}, not a string. Fill or drop missing "
-                        "texts first (e.g. df.fillna(''))."
-                    )
+                    hint = " Fill or drop missing texts first (e.g. df.fillna(''))." if _is_missing(part) else ""
+                    raise TypeError(f"X[{i}][{j}] is {_describe(part)}, not a string.{hint}")
             out.append((str(item[0]), str(item[1])))
         elif isinstance(item, str):
             out.append(str(item))
         else:
             hint = (" Fill or drop missing texts first, e.g. df['text'].fillna('')."
-                    if item is None or (isinstance(item, float) and math.isnan(item)) else "")
+                    if _is_missing(item) else "")
             raise TypeError(f"X[{i}] is {_describe(item)}, not a string.{hint}")
     return out
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import torch
@@ -10,7 +9,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from transformers import ElectraForSequenceClassification
 
-from ._base import PARAMETERS_DOC, ElectraNetBase, _is_object_like
+from ._base import PARAMETERS_DOC, ElectraNetBase, _is_missing, _is_object_like
 
 __all__ = ["ElectraClassifier"]
 
@@ -73,7 +72,7 @@ class ElectraClassifier(ClassifierMixin, ElectraNetBase):
         if len(y) != n:
             raise ValueError(f"X has {n} texts but y has {len(y)} labels; they must match.")
         for i, label in enumerate(y):
-            if label is None or (isinstance(label, float) and math.isnan(label)):
+            if _is_missing(label):
                 raise ValueError(f"y[{i}] is missing ({label!r}); drop or fill missing labels first.")
         if reset:
             try:

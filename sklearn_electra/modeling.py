@@ -150,18 +150,22 @@ def build_config(source: ModelSource, overrides=None, **task) -> ElectraConfig:
 
 @contextlib.contextmanager
 def quiet_hf_progress():
-    """Hide transformers' per-file progress bars (as a context manager or decorator).
+    """Hide transformers' progress bars and load reports (as a context manager or decorator).
 
     Our own logs say what is happening; a bar per checkpoint write would flood
     a training log that writes one every epoch.
     """
     from transformers.utils import logging as hf_logging
 
-    enabled = hf_logging.is_progress_bar_enabled()
+    enabled, verbosity = hf_logging.is_progress_bar_enabled(), hf_logging.get_verbosity()
     hf_logging.disable_progress_bar()
+    # transformers' load report lists the heads a checkpoint lacks or has in
+    # excess: replacing the head is what fine-tuning from a checkpoint means.
+    hf_logging.set_verbosity_error()
     try:
         yield
     finally:
+        hf_logging.set_verbosity(verbosity)
         if enabled:
             hf_logging.enable_progress_bar()
 

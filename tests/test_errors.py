@@ -17,13 +17,13 @@ Y = ["pos", "neg", "pos", "neg"]
     ([], ValueError, "X is empty"),
     (["ok", None, "ok", "ok"], TypeError, r"X\[1\] is None"),
     (["ok", "ok", float("nan"), "ok"], TypeError, r"X\[2\] is NaN.*fillna"),
-    (["ok", "ok", "ok", 3], TypeError, r"X\[3\] is a int"),
+    (["ok", "ok", "ok", 3], TypeError, r"X\[3\] is an int"),
     (pd.Series(["ok", "ok", None, "ok"]), TypeError, r"X\[2\] is (None|NaN)"),
     ({"a", "b", "c", "d"}, TypeError, "ordered sequence"),
     (42, TypeError, "list, array or pandas object"),
     (pd.DataFrame({"a": X, "b": X, "c": X}), ValueError, "3 columns"),
     (np.array(X).reshape(2, 1, 2), ValueError, "1-dimensional"),
-    ([("a", "b"), "c", ("d", "e"), ("f", "g")], ValueError, "mixes text pairs"),
+    ([("a", "b"), "c", ("d", "e"), ("f", "g")], ValueError, "X\[1\] is a str, but X\[0\] is a text pair"),
 ])
 def test_bad_texts(bad, error, match):
     with pytest.raises(error, match=match):

@@ -220,7 +220,7 @@ def test_presets_follow_the_paper():
 
 @pytest.mark.parametrize("X, params, error, match", [
     ("one text", {}, ValueError, "string object received"),
-    (["ok", 3], {}, TypeError, r"X\[1\] is a int"),
+    (["ok", 3], {}, TypeError, r"X\[1\] is an int"),
     ([], {}, ValueError, "X is empty"),
     (["too short"], {}, ValueError, "too few to fill one sequence of max_length=64"),
     (["a b c"] * 50, {"generator_size": 0.0}, ValueError, "generator_size"),

@@ -163,7 +163,7 @@ def test_non_bio_tags_score_token_accuracy():
     (["Apple", "is", "big"], [["B-ORG"], ["O"], ["O"]], ValueError, "flat list of strings"),
     ([["a", "b"]], [["O"]], ValueError, "Sentence 0 has 2 tokens but 1 tags"),
     ([["a"], ["b", "c"]], [["O"], ["O", "B-X", "O"]], ValueError, "Sentence 1 has 2 tokens but 3"),
-    ([["a", 1]], [["O", "O"]], TypeError, r"X\[0\]\[1\] is a int, not a string token"),
+    ([["a", 1]], [["O", "O"]], TypeError, r"X\[0\]\[1\] is an int, not a string token"),
     ([["a", "b"]], [["O", None]], TypeError, r"y\[0\]\[1\] is None, not a string tag"),
     ([["a", "b"]], ["O O"], TypeError, r"y\[0\] is a str"),
     ([["a", "b"]], [["O", "O"]], ValueError, "single tag 'O'"),

@@ -1,0 +1,168 @@
+"""Fuzzing every estimator's inputs: each call succeeds, or raises a ValueError/TypeError that
+names the problem. Never a stack trace from deep inside torch or tokenizers."""
+
+import os
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sklearn_electra import (ElectraClassifier, ElectraEmbedder, ElectraRTDPretrainer, ElectraTagger,
+                             split_words)
+
+from .conftest import FAST
+
+# Examples tried per test, reported at the end of the module (pytest -s) and in the notes.
+TRIED = Counter()
+# FUZZ_SCALE=10 runs ten times as many examples (a longer local campaign).
+SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
+
+NASTY = ["", " ", "\t\n", "\x00", "\x00abc\x00", "\u200b\u200c\u200d\ufeff", "\u202eabc\u202c",
+         "مرحبا بالعالم", "שלום", "e\u0301\u0301\u0301", "🙂👩‍👩‍👧‍👦🏳️‍🌈", "\ud7ff\ue000\uffff",
+         "Ａｂｃ１２３", "\x1b[31mred\x1b[0m", "a" * 100_000, "中文" * 50_000]
+texts = st.one_of(st.text(max_size=100), st.sampled_from(NASTY),
+                  st.text(alphabet=st.characters(codec="utf-8"), max_size=30))
+not_texts = st.one_of(st.none(), st.just(float("nan")), st.just(pd.NA), st.integers(), st.floats(),
+                      st.booleans(), st.binary(max_size=5), st.just(["a", "b", "c"]), st.just({"a": 1}))
+elements = st.one_of(texts, texts, texts, not_texts)
+# Half the batches are all texts (must succeed), half may hold anything.
+batches = st.one_of(st.lists(texts, min_size=1, max_size=6), st.lists(elements, max_size=6))
+
+
+def _containers(items):
+    """The same items in the containers users pass: lists, numpy arrays, pandas objects."""
+    out = [list(items), tuple(items), np.array(items + [None], dtype=object)[:-1], pd.Series(items, dtype=object),
+           pd.DataFrame({"text": pd.Series(items, dtype=object)})]
+    if all(isinstance(t, str) for t in items):
+        out += [np.array(items, dtype=str), pd.Series(items, dtype="string"),
+                pd.Series(items, dtype="category"), pd.Index(items)]
+    elif all(isinstance(t, str) or t is None or t is pd.NA for t in items):
+        out.append(pd.Series(items, dtype="string"))  # pd.NA for the missing ones
+    return out
+
+
+def _is_valid_text_list(items):
+    return len(items) > 0 and all(isinstance(t, str) for t in items)
+
+
+def _assert_clear(exc, *names):
+    """A documented error: ValueError/TypeError whose message points at the input."""
+    message = str(exc)
+    assert isinstance(exc, (ValueError, TypeError)), repr(exc)
+    assert any(name in message for name in names), message
+    assert "Traceback" not in message and len(message) < 2000
+
+
+SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                      HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@pytest.fixture(scope="module")
+def embedder(fitted, tmp_path_factory):
+    path = tmp_path_factory.mktemp("embed") / "model"
+    fitted.save_pretrained(path)
+    return ElectraEmbedder.from_pretrained(path)
+
+
+@pytest.fixture(scope="module")
+def tagger(reviews):
+    train, _ = reviews
+    tokens = [list(t[:40]) for t in train["text"][:80]]
+    tags = [["P" if c in "，。！？" else "O" for c in s] for s in tokens]
+    return ElectraTagger(**{**FAST, "max_epochs": 1}).fit(tokens, tags)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report():
+    yield
+    print("\nfuzz examples tried:", dict(TRIED), "total", sum(TRIED.values()))
+
+
+@settings(max_examples=int(60 * SCALE), **SETTINGS)
+@given(items=batches, which=st.integers(0, 8))
+def test_classifier_and_embedder_inference_on_anything(fitted, embedder, items, which):
+    containers = _containers(items)
+    X = containers[which % len(containers)]
+    TRIED["predict/transform"] += 1
+    for call, width in ((fitted.predict_proba, 2), (embedder.transform, embedder.n_features_out_)):
+        try:
+            out = call(X)
+        except Exception as exc:  # noqa: BLE001 - the property is about which exceptions
+            assert not _is_valid_text_list(items), f"valid input rejected: {exc!r}"
+            _assert_clear(exc, "X")
+        else:
+            assert _is_valid_text_list(items)
+            assert out.shape == (len(items), width) and np.isfinite(out).all()
+            TRIED[f"{call.__name__}: succeeded"] += 1
+
+
+labels = st.one_of(st.sampled_from(["pos", "neg", "中性", ""]), st.integers(-2, 2), st.booleans(),
+                   st.floats(allow_nan=True, allow_infinity=False, width=16), st.none(),
+                   st.just(pd.NA))
+
+
+@settings(max_examples=int(25 * SCALE), **SETTINGS)
+@given(data=st.data(), which=st.integers(0, 8))
+def test_classifier_fit_on_anything(data, which):
+    if data.draw(st.booleans(), label="well-formed"):
+        items = data.draw(st.lists(texts, min_size=2, max_size=5), label="texts")
+        kind = data.draw(st.sampled_from([str, int, bool]), label="label type")
+        y = [kind(i % 2) if kind is not str else ["pos", "neg"][i % 2] for i in range(len(items))]
+    else:
+        items = data.draw(st.lists(elements, min_size=1, max_size=5), label="items")
+        y = data.draw(st.lists(labels, min_size=1, max_size=5), label="y")
+    containers = _containers(items)
+    X = containers[which % len(containers)]
+    TRIED["classifier fit"] += 1
+    clf = ElectraClassifier(**{**FAST, "max_epochs": 1, "vocab_size": 100}, validation_fraction=None)
+    try:
+        clf.fit(X, y)
+    except Exception as exc:  # noqa: BLE001
+        _assert_clear(exc, "X", "y", "label", "class")
+    else:
+        assert _is_valid_text_list(items) and len(y) == len(items)
+        assert len(set(map(repr, clf.classes_))) >= 2
+        assert clf.predict(X).shape == (len(items),)
+        TRIED["classifier fit: succeeded"] += 1
+
+
+tokens = st.one_of(st.text(max_size=12), st.sampled_from(NASTY[:-2]), st.just("x" * 5000))
+sentences = st.lists(st.one_of(tokens, tokens, tokens, not_texts), max_size=30)
+
+
+@settings(max_examples=int(40 * SCALE), **SETTINGS)
+@given(batch=st.one_of(st.lists(st.one_of(st.lists(tokens, max_size=30), texts), min_size=1, max_size=4),
+                      st.lists(st.one_of(sentences, texts, not_texts), max_size=4)))
+def test_tagger_predict_on_anything(tagger, batch):
+    TRIED["tagger predict"] += 1
+    try:
+        out = tagger.predict(batch)
+    except Exception as exc:  # noqa: BLE001
+        _assert_clear(exc, "X")
+        ok = batch and all(isinstance(s, str) or (isinstance(s, list) and all(isinstance(t, str) for t in s))
+                           for s in batch)
+        assert not ok, f"valid input rejected: {exc!r}"
+    else:
+        for sentence, tags in zip(batch, out):
+            n = len(sentence) if isinstance(sentence, list) else len(split_words(sentence))
+            assert len(tags) == n and set(tags) <= set(tagger.classes_)
+        TRIED["tagger predict: succeeded"] += 1
+
+
+@settings(max_examples=int(12 * SCALE), **SETTINGS)
+@given(corpus=st.one_of(st.lists(texts, min_size=1, max_size=8).map(lambda t: t + NASTY[:12]),
+                        st.lists(elements, max_size=8)))
+def test_pretrainer_fit_on_anything(corpus):
+    TRIED["pretrainer fit"] += 1
+    pre = ElectraRTDPretrainer(**{**FAST, "max_epochs": 1, "vocab_size": 100, "max_length": 16})
+    try:
+        pre.fit(corpus)
+    except Exception as exc:  # noqa: BLE001
+        _assert_clear(exc, "X", "corpus", "text", "tokens")
+    else:
+        assert _is_valid_text_list(corpus)
+        assert pre.history_[-1, "tokens_seen"] > 0
+        TRIED["pretrainer fit: succeeded"] += 1
