@@ -4,6 +4,7 @@
 #   make demo   - train a classifier on real offline data (examples/quickstart.py)
 #   make test   - run the whole test suite (unit, property, doctests)
 #   make bench  - run the benchmarks in benchmarks/
+#   make docs   - build the documentation site (Sphinx, strict) into docs/_build/html
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -16,7 +17,7 @@ STAMP := $(VENV)/.deps-$(DEPS_HASH)
 # Always run this checkout's code, even from a shared, cached environment.
 RUN := PYTHONPATH=$(CURDIR) HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false $(PY)
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench docs install clean
 
 install: $(STAMP)
 
@@ -37,5 +38,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(RUN) benchmarks/run_all.py
 
+docs: $(STAMP)
+	$(RUN) -m sphinx -W --keep-going -b html docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) examples/output benchmarks/results/*.png
+	rm -rf $(VENV) examples/output docs/_build benchmarks/results/*.png

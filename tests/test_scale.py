@@ -218,6 +218,14 @@ def _same_search(a, b):
 
 
 @pytest.mark.slow
+def test_grid_search_with_two_local_processes_matches_the_sequential_one(search_data, sequential_search):
+    X, y = search_data
+    search = GridSearchCV(ElectraClassifier(n_threads=1, **ONE_EPOCH), GRID, cv=2, n_jobs=2).fit(X, y)
+    _same_search(search, sequential_search)
+    np.testing.assert_array_equal(search.predict_proba(X), sequential_search.predict_proba(X))
+
+
+@pytest.mark.slow
 def test_grid_search_on_a_local_dask_cluster_matches_the_sequential_one(search_data, sequential_search):
     distributed = pytest.importorskip("distributed")
     X, y = search_data
