@@ -166,8 +166,10 @@ def _is_missing(value):
 
 
 def _describe(value):
+    if value is None:
+        return "None"
     if _is_missing(value):
-        return "NaN" if isinstance(value, float) else repr(value) if value is not None else "None"
+        return "NaN" if isinstance(value, float) else repr(value)  # pd.NA, NaT
     name = type(value).__name__
     article = "an" if name[:1].lower() in "aeiou" else "a"
     if isinstance(value, (tuple, list)):
@@ -933,20 +935,21 @@ class ElectraNetBase(NeuralNet):
         accelerator = self.accelerator
         if accelerator is not None:
             accelerator.wait_for_everyone()
-            if not accelerator.is_main_process:
-                return
-        wrapped = self.module_
+        if accelerator is None or accelerator.is_main_process:
+            wrapped = self.module_
+            if accelerator is not None:
+                self.module_ = accelerator.unwrap_model(wrapped)
+            try:
+                root = os.fspath(self.checkpoint_dir)
+                self._write_checkpoint(os.path.join(root, "last"), self._export_module(),
+                                       with_metadata=True, trainer_state=True)
+                if improved:
+                    self._write_checkpoint(os.path.join(root, "best"), self._export_module(),
+                                           with_metadata=True)
+            finally:
+                self.module_ = wrapped
         if accelerator is not None:
-            self.module_ = accelerator.unwrap_model(wrapped)
-        try:
-            root = os.fspath(self.checkpoint_dir)
-            self._write_checkpoint(os.path.join(root, "last"), self._export_module(),
-                                   with_metadata=True, trainer_state=True)
-            if improved:
-                self._write_checkpoint(os.path.join(root, "best"), self._export_module(),
-                                       with_metadata=True)
-        finally:
-            self.module_ = wrapped
+            accelerator.wait_for_everyone()  # every process can now roll back to it
         self._checkpointed_epoch = len(self.history)
 
     def _write_trainer_state(self, folder):
@@ -957,8 +960,7 @@ class ElectraNetBase(NeuralNet):
         save_model(self.module_, os.path.join(folder, "module.safetensors"))
         optimizer = getattr(self.optimizer_, "optimizer", self.optimizer_)  # unwrap Accelerate's
         torch.save(optimizer.state_dict(), os.path.join(folder, "optimizer.pt"))
-        state = {"schedule": self._schedule, "grad_scaler": self.grad_scaler_.state_dict(),
-                 "seeds": list(getattr(self, "_seeds", ()))}
+        state = {"schedule": self._schedule, "grad_scaler": self.grad_scaler_.state_dict()}
         with open(os.path.join(folder, "state.json"), "w", encoding="utf-8") as f:
             json.dump(state, f)
         self.history.to_file(os.path.join(folder, "history.json"))
@@ -968,11 +970,11 @@ class ElectraNetBase(NeuralNet):
         from safetensors.torch import load_model
         from skorch.history import History
 
+        device = torch.device(self.device)  # resolved: callers run inside _runtime()
         try:
-            load_model(self.module_, os.path.join(folder, "module.safetensors"),
-                       device=str(self._resolve_device()))
+            load_model(self.module_, os.path.join(folder, "module.safetensors"), device=str(device))
             optimizer_state = torch.load(os.path.join(folder, "optimizer.pt"), weights_only=True,
-                                         map_location=self._resolve_device())
+                                         map_location=device)
             self.optimizer_.load_state_dict(optimizer_state)
             with open(os.path.join(folder, "state.json"), encoding="utf-8") as f:
                 state = json.load(f)
