@@ -581,6 +581,18 @@ class ElectraNetBase(NeuralNet):
             self.optimizer_ = getattr(self.optimizer_, "optimizer", self.optimizer_)
             accelerator.free_memory()  # drop the accelerator's references to them
 
+    @contextlib.contextmanager
+    def _unwrapped(self):
+        """``module_`` as the plain model while inside; during accelerated training it is
+        wrapped (e.g. in DistributedDataParallel), whose state-dict keys differ."""
+        wrapped = self.module_
+        if self.accelerator is not None:
+            self.module_ = self.accelerator.unwrap_model(wrapped)
+        try:
+            yield
+        finally:
+            self.module_ = wrapped
+
     def __setstate__(self, state):
         # skorch maps a "cuda" model to the CPU when CUDA is absent (with a
         # DeviceWarning); "auto" is resolved the same way, then kept.
@@ -936,18 +948,13 @@ class ElectraNetBase(NeuralNet):
         if accelerator is not None:
             accelerator.wait_for_everyone()
         if accelerator is None or accelerator.is_main_process:
-            wrapped = self.module_
-            if accelerator is not None:
-                self.module_ = accelerator.unwrap_model(wrapped)
-            try:
-                root = os.fspath(self.checkpoint_dir)
+            root = os.fspath(self.checkpoint_dir)
+            with self._unwrapped():
                 self._write_checkpoint(os.path.join(root, "last"), self._export_module(),
                                        with_metadata=True, trainer_state=True)
                 if improved:
                     self._write_checkpoint(os.path.join(root, "best"), self._export_module(),
                                            with_metadata=True)
-            finally:
-                self.module_ = wrapped
         if accelerator is not None:
             accelerator.wait_for_everyone()  # every process can now roll back to it
         self._checkpointed_epoch = len(self.history)
@@ -1008,13 +1015,8 @@ class ElectraNetBase(NeuralNet):
                     UserWarning, stacklevel=4,
                 )
             return
-        accelerator = self.accelerator
-        module = self.module_ if accelerator is None else accelerator.unwrap_model(self.module_)
-        wrapped, self.module_ = self.module_, module
-        try:
+        with self._unwrapped():
             self._load_trainer_state(os.path.join(last, TRAINER_STATE_DIR))
-        finally:
-            self.module_ = wrapped
         self._pending = 0
         self.optimizer_.zero_grad(set_to_none=True)
 
