@@ -1028,11 +1028,14 @@ class ElectraNetBase(NeuralNet):
         """
         self.check_is_fitted()
         dataset = self.get_dataset(X)
+        # Enter _runtime() per batch, never across a yield: a caller that stops
+        # iterating must not leave the resolved device or thread count behind.
         with self._runtime():
-            for batch in self.get_iterator(dataset, training=False):
-                with torch.inference_mode(not training):
-                    yp = self.evaluation_step(batch, training=training)
-                yield to_device(yp, device=device)
+            iterator = self.get_iterator(dataset, training=False)
+        for batch in iterator:
+            with self._runtime(), torch.inference_mode(not training):
+                yp = self.evaluation_step(batch, training=training)
+            yield to_device(yp, device=device)
 
     def forward(self, X, training=False, device="cpu"):
         """Logits for every row of ``X``, in input order.

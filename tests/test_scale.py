@@ -272,3 +272,11 @@ def test_distributed_search_example_runs_on_a_local_cluster(tmp_path):
     search = distributed_search.main(["--n-texts", "90", "--epochs", "1", "--output", str(tmp_path)])
     assert len(search.cv_results_["params"]) == 6
     assert (tmp_path / "distributed_search.csv").read_text().count("\n") == 7
+
+
+def test_an_abandoned_forward_iter_leaves_device_and_threads_as_they_were(fitted, reviews):
+    clf = pickle.loads(pickle.dumps(fitted)).set_params(device="auto", n_threads=1)
+    before = torch.get_num_threads()
+    batches = clf.forward_iter(reviews[1]["text"][:40])
+    next(batches)  # stop after the first batch
+    assert clf.device == "auto" and torch.get_num_threads() == before
