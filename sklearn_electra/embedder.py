@@ -103,10 +103,16 @@ class ElectraEmbedder(TransformerMixin, ElectraNetBase):
         """Pooled hidden states of a padded batch: ``(batch, hidden)``."""
         x = to_device(x, self.device)
         with self._autocast():
-            hidden = self.module_(**x).last_hidden_state.float()  # (B, L, H)
+            return self._onnx_head(self.module_(**x), x["attention_mask"])
+
+    _onnx_output = "embeddings"
+
+    def _onnx_head(self, output, attention_mask):
+        """Pool the last hidden states (what ``transform`` and the ONNX graph return)."""
+        hidden = output.last_hidden_state.float()  # (B, L, H)
         if self.pooling == "cls":
             return hidden[:, 0]
-        mask = x["attention_mask"].unsqueeze(-1).to(hidden.dtype)  # (B, L, 1)
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # (B, L, 1)
         return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
 
     def transform(self, X):

@@ -253,9 +253,8 @@ class ElectraRTDPretrainer(ElectraNetBase):
         mask_id = self.tokenizer_.mask_token_id
         ids, types, _ = encode_texts(self.tokenizer_, texts, self.max_length)
         results = []
-        gen = self.module_.generator
-        gen.eval()
-        with self._runtime(), torch.inference_mode(), self._autocast():
+        with self._inference(), self._autocast():
+            self.module_.eval()
             for seq, seg in zip(ids, types):
                 input_ids = torch.as_tensor(seq, dtype=torch.long, device=self.device)[None]
                 is_masked = input_ids == mask_id
@@ -286,11 +285,10 @@ class ElectraRTDPretrainer(ElectraNetBase):
         """
         self.check_is_fitted()
         texts = check_texts(texts, allow_pairs=False)
-        disc = self.module_.discriminator
-        disc.eval()
         ids, types, _ = encode_texts(self.tokenizer_, texts, self.max_length)
         out = []
-        with self._runtime(), torch.inference_mode(), self._autocast():
+        with self._inference(), self._autocast():
+            disc = self.module_.discriminator.eval()
             for seq, seg in zip(ids, types):
                 input_ids = torch.as_tensor(seq, dtype=torch.long, device=self.device)[None]
                 logits = disc(input_ids=input_ids,

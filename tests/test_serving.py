@@ -1,0 +1,212 @@
+"""int8 inference (``quantize="int8"``) and ONNX export (``to_onnx``)."""
+
+import copy
+import importlib.util
+import json
+import os
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+
+from sklearn_electra import ElectraClassifier, ElectraEmbedder, ElectraRTDPretrainer, ElectraTagger
+from sklearn_electra.serving import quantize_module
+
+from .conftest import FAST
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ort = pytest.importorskip("onnxruntime")
+
+
+def linear_types(module):
+    return {type(m) for m in module.modules() if "Linear" in type(m).__name__}
+
+
+# ------------------------------------------------------------------ int8
+def test_int8_predictions_stay_close_and_the_fp32_model_is_untouched(fitted, reviews):
+    clf = copy.deepcopy(fitted)
+    _, test = reviews
+    proba = clf.predict_proba(test["text"])
+    clf.set_params(quantize="int8")
+    proba_int8 = clf.predict_proba(test["text"])
+    assert linear_types(clf.module_) == {torch.nn.Linear}  # training weights stay fp32
+    assert not np.array_equal(proba, proba_int8)  # the int8 model did run
+    np.testing.assert_allclose(proba_int8.sum(axis=1), 1, rtol=1e-5)
+    assert np.abs(proba - proba_int8).max() < 0.05
+    agreement = (clf.classes_[proba.argmax(1)] == clf.predict(test["text"])).mean()
+    assert agreement >= 0.95
+
+
+def test_quantize_module_replaces_every_linear_layer(fitted):
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicInt8Linear
+
+    quantized = quantize_module(fitted.module_)
+    n_linear = sum(type(m) is torch.nn.Linear for m in fitted.module_.modules())
+    assert torch.nn.Linear not in linear_types(quantized)
+    assert sum(isinstance(m, DynamicInt8Linear) for m in quantized.modules()) == n_linear
+    with pytest.raises(ValueError, match="'int4' is not supported"):
+        quantize_module(fitted.module_, "int4")
+
+
+def test_int8_copy_follows_further_training(fitted, reviews):
+    train, test = reviews
+    clf = copy.deepcopy(fitted).set_params(quantize="int8", max_epochs=1)
+    before = clf.predict_proba(test["text"][:20])
+    clf.partial_fit(train["text"], train["label"])  # weights change in place
+    after = clf.predict_proba(test["text"][:20])
+    fresh = copy.deepcopy(clf)
+    fresh.__dict__.pop("_quantized", None)
+    assert not np.allclose(before, after)
+    np.testing.assert_array_equal(after, fresh.predict_proba(test["text"][:20]))
+
+
+def test_int8_pickles_as_fp32_and_is_not_saved(fitted, tmp_path, reviews):
+    _, test = reviews
+    clf = copy.deepcopy(fitted).set_params(quantize="int8")
+    expected = clf.predict_proba(test["text"][:20])
+    restored = pickle.loads(pickle.dumps(clf))
+    assert "_quantized" not in vars(restored)
+    np.testing.assert_allclose(restored.predict_proba(test["text"][:20]), expected, atol=1e-6)
+    assert clone(clf).quantize == "int8"
+    clf.save_pretrained(tmp_path / "ckpt")
+    meta = json.loads((tmp_path / "ckpt" / "sklearn_electra.json").read_text())
+    assert "quantize" not in meta["params"]  # a serving choice, like device
+    assert ElectraClassifier.from_pretrained(tmp_path / "ckpt").quantize is None
+
+
+def test_int8_needs_cpu_fp32(reviews, fitted):
+    train, _ = reviews
+    bad = ElectraClassifier(**FAST, quantize="int8", precision="bf16")
+    with pytest.raises(ValueError, match="quantize='int8' runs inference on the CPU in fp32"):
+        bad.fit(train["text"][:32], train["label"][:32])
+    assert not bad.initialized_  # refused before any training
+    clf = copy.deepcopy(fitted).set_params(quantize="int8", precision="bf16")
+    with pytest.raises(ValueError, match="precision='fp32'"):
+        clf.predict(["text"])
+    clf.set_params(quantize="int4", precision="fp32")
+    with pytest.raises(ValueError, match="'int4' is not supported"):
+        clf.predict(["text"])
+
+
+def test_int8_tagger_embedder_and_pretrainer(reviews):
+    train, _ = reviews
+    texts = train["text"].tolist()[:64]
+    sentences = [list(t[:20]) for t in texts]
+    tags = [["O"] * len(s) for s in sentences]
+    for i in range(0, 64, 2):
+        tags[i][0] = "B-X"
+    tagger = ElectraTagger(**FAST).fit(sentences, tags)
+    fp32 = tagger.predict_proba(sentences[:8])
+    int8 = tagger.set_params(quantize="int8").predict_proba(sentences[:8])
+    assert [p.shape for p in fp32] == [p.shape for p in int8]
+    assert max(np.abs(a - b).max() for a, b in zip(fp32, int8)) < 0.05
+
+    emb = ElectraEmbedder(random_state=0).fit(texts)
+    fp32 = emb.transform(texts[:8])
+    int8 = emb.set_params(quantize="int8").transform(texts[:8])
+    assert int8.shape == fp32.shape and not np.array_equal(int8, fp32)
+    cosine = (fp32 * int8).sum(1) / np.linalg.norm(fp32, axis=1) / np.linalg.norm(int8, axis=1)
+    assert cosine.min() > 0.99
+
+    pre = ElectraRTDPretrainer(max_length=32, vocab_size=500, max_epochs=1, random_state=0,
+                               quantize="int8").fit(texts)
+    scores = pre.replaced_token_scores(texts[:2])
+    assert all(0 <= p <= 1 for row in scores for _, p in row)
+    assert len(pre.fill_mask("手机[MASK]好", top_k=3)[0]) == 3
+
+
+# ------------------------------------------------------------------ ONNX
+def onnx_feeds(export_dir, texts):
+    from tokenizers import Tokenizer
+
+    encodings = Tokenizer.from_file(str(export_dir / "tokenizer.json")).encode_batch(texts)
+    return {name: np.array([getattr(e, attr) for e in encodings], dtype=np.int64)
+            for name, attr in (("input_ids", "ids"), ("attention_mask", "attention_mask"),
+                               ("token_type_ids", "type_ids"))}
+
+
+@pytest.fixture(scope="module")
+def exported(fitted, tmp_path_factory):
+    path = tmp_path_factory.mktemp("onnx") / "served"
+    fitted.to_onnx(path)
+    return path
+
+
+def test_onnx_logits_match_pytorch_for_any_batch_and_length(fitted, exported, reviews):
+    _, test = reviews
+    session = ort.InferenceSession(str(exported / "model.onnx"))
+    assert [i.name for i in session.get_inputs()] == ["input_ids", "attention_mask",
+                                                      "token_type_ids"]
+    texts = test["text"].tolist()
+    for batch in ([texts[0]], texts[:3], texts[:17] + ["", "x" * 5000]):
+        feeds = onnx_feeds(exported, batch)
+        logits = session.run(None, feeds)[0]
+        np.testing.assert_allclose(logits, fitted.forward(batch).numpy(), atol=1e-4)
+    assert feeds["input_ids"].shape[1] == fitted.max_length  # truncation as in predict
+    meta = json.loads((exported / "sklearn_electra.json").read_text())
+    assert meta["classes"] == fitted.classes_.tolist()
+    assert meta["onnx"]["output"] == "logits"
+
+
+def test_onnx_serving_example_runs_without_torch(fitted, exported, reviews):
+    _, test = reviews
+    texts = test["text"].tolist()[:30]
+    # The serving script must work where torch and transformers are not installed.
+    blocker = ("import sys, runpy; sys.modules['torch'] = None; sys.modules['transformers'] = None;"
+               " sys.modules['sklearn_electra'] = None; sys.argv = sys.argv[1:];"
+               " runpy.run_path(sys.argv[0], run_name='__main__')")
+    result = subprocess.run(
+        [sys.executable, "-c", blocker, os.path.join(ROOT, "examples", "serve_onnx.py"),
+         str(exported), "--json"], input="\n".join(texts), capture_output=True, text=True,
+        timeout=120, check=True)
+    served = json.loads(result.stdout)
+    assert served["classes"] == fitted.classes_.tolist()
+    np.testing.assert_allclose(served["proba"], fitted.predict_proba(texts), atol=1e-4)
+
+
+def test_onnx_pairs_tagger_and_embedder(tmp_path, reviews):
+    train, _ = reviews
+    texts = train["text"].tolist()[:64]
+    pairs = list(zip(texts[:32], texts[32:]))
+    clf = ElectraClassifier(**{**FAST, "max_epochs": 1}).fit(pairs, [i % 2 for i in range(32)])
+    clf.to_onnx(tmp_path / "pairs")
+    session = ort.InferenceSession(str(tmp_path / "pairs" / "model.onnx"))
+    logits = session.run(None, onnx_feeds(tmp_path / "pairs", pairs[:5]))[0]
+    np.testing.assert_allclose(logits, clf.forward(pairs[:5]).numpy(), atol=1e-4)
+
+    emb = ElectraEmbedder(random_state=0, pooling="mean").fit(texts)
+    emb.to_onnx(tmp_path / "emb")
+    session = ort.InferenceSession(str(tmp_path / "emb" / "model.onnx"))
+    assert session.get_outputs()[0].name == "embeddings"
+    vectors = session.run(None, onnx_feeds(tmp_path / "emb", texts[:6]))[0]
+    np.testing.assert_allclose(vectors, emb.transform(texts[:6]), atol=1e-4)
+
+    sentences = [list(t[:30]) for t in texts]
+    tags = [["B-X"] + ["O"] * (len(s) - 1) for s in sentences]
+    tagger = ElectraTagger(**{**FAST, "max_epochs": 1}).fit(sentences, tags)
+    tagger.to_onnx(tmp_path / "tagger")
+    session = ort.InferenceSession(str(tmp_path / "tagger" / "model.onnx"))
+    dataset = tagger.get_dataset(sentences[:4])  # the tagger's own word-aligned windows
+    width = dataset.lengths.max()
+    feeds = {name: np.zeros((len(dataset), width), dtype=np.int64)
+             for name in ("input_ids", "attention_mask", "token_type_ids")}
+    for i, (ids, types) in enumerate(zip(dataset.input_ids, dataset.token_type_ids)):
+        feeds["input_ids"][i, :len(ids)] = ids
+        feeds["attention_mask"][i, :len(ids)] = 1
+        feeds["token_type_ids"][i, :len(ids)] = types
+    logits = session.run(None, feeds)[0]  # (windows, L, n_tags)
+    for row, ref in zip(logits, tagger.forward(dataset)):
+        np.testing.assert_allclose(row[: len(ref)], ref.numpy(), atol=1e-4)
+
+
+def test_onnx_export_needs_onnx_packages(fitted, tmp_path, monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "onnxscript" else real(name, *a))
+    with pytest.raises(ImportError, match=r"pip install 'sklearn-electra\[onnx\]'"):
+        fitted.to_onnx(tmp_path / "x")
+    assert not (tmp_path / "x").exists()
