@@ -14,7 +14,7 @@ import warnings
 
 import torch
 
-__all__ = ["quantize_module", "export_onnx", "ONNX_INPUTS"]
+__all__ = ["ONNX_INPUTS", "export_onnx", "quantize_module"]
 
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 

@@ -13,7 +13,12 @@ import pytest
 import torch
 from sklearn.base import clone
 
-from sklearn_electra import ElectraClassifier, ElectraEmbedder, ElectraRTDPretrainer, ElectraTagger
+from sklearn_electra import (
+    ElectraClassifier,
+    ElectraEmbedder,
+    ElectraRTDPretrainer,
+    ElectraTagger,
+)
 from sklearn_electra.serving import quantize_module
 
 from .conftest import FAST
