@@ -3,7 +3,8 @@
 #
 #   make demo   - train a classifier on real offline data (examples/quickstart.py)
 #   make test   - run the whole test suite (unit, property, doctests)
-#   make bench  - run the benchmarks in benchmarks/
+#   make bench  - run the benchmarks in benchmarks/ (about an hour on 2 cores)
+#   make bench-quick - the same benchmarks in a few minutes (smaller data, fewer repeats)
 #   make docs   - build the documentation site (Sphinx, strict) into docs/_build/html
 
 PYTHON ?= python3
@@ -17,7 +18,7 @@ STAMP := $(VENV)/.deps-$(DEPS_HASH)
 # Always run this checkout's code, even from a shared, cached environment.
 RUN := PYTHONPATH=$(CURDIR) HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false $(PY)
 
-.PHONY: demo test bench docs install clean
+.PHONY: demo test bench bench-quick docs install clean
 
 install: $(STAMP)
 
@@ -37,6 +38,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(RUN) benchmarks/run_all.py
+
+bench-quick: $(STAMP)
+	$(RUN) benchmarks/run_all.py --quick
 
 docs: $(STAMP)
 	$(RUN) -m sphinx -W --keep-going -b html docs docs/_build/html

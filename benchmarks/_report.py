@@ -10,13 +10,18 @@ import matplotlib.pyplot as plt  # noqa: E402
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
-def publish(name, lines, fig):
-    """Print the table, write it to ``results/<name>.md`` and the figure to ``<name>.png``."""
+def publish(name, lines, fig, quick=False):
+    """Print the table, write it to ``results/<name>.md`` and the figure to ``<name>.png``.
+
+    ``--quick`` runs write to ``results/quick/``, so they never replace the full results
+    that ``docs/benchmarks.md`` quotes.
+    """
     table = "\n".join(lines)
     print(table)
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, f"{name}.md"), "w") as f:
+    folder = os.path.join(RESULTS, "quick") if quick else RESULTS
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, f"{name}.md"), "w") as f:
         f.write(table + "\n")
     fig.tight_layout()
-    fig.savefig(os.path.join(RESULTS, f"{name}.png"), dpi=120)
+    fig.savefig(os.path.join(folder, f"{name}.png"), dpi=120)
     plt.close(fig)

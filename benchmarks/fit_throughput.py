@@ -1,6 +1,6 @@
-"""Fit throughput: ElectraClassifier vs a hand-written loop vs skorch's HF recipe.
+"""Fit throughput: ElectraClassifier vs a hand-written loop, skorch's HF recipe and HF Trainer.
 
-All three train the same ELECTRA model (same config, tokenizer, batch size,
+All four train the same ELECTRA model (same config, tokenizer, batch size,
 epochs, optimizer) on the same real texts, measured in one run, and report
 sequences per second of ``fit`` including tokenization. Ratios are what count:
 the absolute numbers depend on the (shared, noisy) machine.
@@ -14,12 +14,17 @@ the absolute numbers depend on the (shared, noisy) machine.
 
 BBC News at ``max_length=128`` truncates every article, so all sequences have the
 same length: the wrapper must cost nothing there (target >= 0.95x the loop). The
-Chinese reviews vary in length (median 46 tokens): the target is >= 1.5x both.
+Chinese reviews vary in length (median 46 tokens): the target is >= 1.5x the loop
+and skorch, and >= 1.0x Trainer.
 
-    python benchmarks/fit_throughput.py [--n-texts 2000] [--repeats 2]
+    python benchmarks/fit_throughput.py [--n-texts 2000] [--repeats 2] [--quick]
 """
 
 import argparse
+import contextlib
+import io
+import tempfile
+import warnings
 import time
 
 import numpy as np
@@ -28,10 +33,16 @@ from sklearn.pipeline import Pipeline
 from skorch import NeuralNetClassifier
 from skorch.hf import HuggingfacePretrainedTokenizer
 from torch.utils.data import DataLoader, TensorDataset
-from transformers import ElectraForSequenceClassification
+from transformers import (
+    DataCollatorWithPadding,
+    ElectraForSequenceClassification,
+    Trainer,
+    TrainingArguments,
+)
+from transformers.utils import logging as hf_logging
 
 from _report import plt, publish
-from sklearn_electra import ElectraClassifier
+from sklearn_electra import ElectraClassifier, TextTruncationWarning
 from sklearn_electra.datasets import load_bbc_news, load_chinese_reviews
 from sklearn_electra.modeling import build_config, resolve_model
 from sklearn_electra.tokenization import train_wordpiece
@@ -40,6 +51,24 @@ def make_model(tok, n_labels, preset):
     config = build_config(resolve_model(preset), vocab_size=len(tok),
                           pad_token_id=tok.pad_token_id, num_labels=n_labels)
     return ElectraForSequenceClassification(config)
+
+
+def run_trainer(texts, labels, tok, args):
+    classes, y = np.unique(labels, return_inverse=True)
+    enc = tok(list(texts), truncation=True, max_length=args.max_length)
+    data = [{"input_ids": ids, "attention_mask": mask, "token_type_ids": types, "labels": int(t)}
+            for ids, mask, types, t in zip(enc["input_ids"], enc["attention_mask"],
+                                           enc["token_type_ids"], y)]
+    with tempfile.TemporaryDirectory() as out:
+        training_args = TrainingArguments(
+            output_dir=out, per_device_train_batch_size=args.batch_size,
+            num_train_epochs=args.epochs, learning_rate=1e-3, weight_decay=0.01, max_grad_norm=1.0,
+            train_sampling_strategy="group_by_length", logging_strategy="no", save_strategy="no", report_to="none",
+            disable_tqdm=True, use_cpu=True, dataloader_num_workers=0, seed=0)
+        trainer = Trainer(model=make_model(tok, len(classes), args.model), args=training_args,
+                          train_dataset=data, data_collator=DataCollatorWithPadding(tok))
+        with contextlib.redirect_stdout(io.StringIO()):  # train() prints its metrics
+            trainer.train()
 
 
 def run_ours(texts, labels, tok, args):
@@ -93,7 +122,7 @@ def run_skorch(texts, labels, tok, args):
     pipe.fit(list(texts), y)
 
 
-METHODS = {"ours": run_ours, "loop": run_loop, "skorch": run_skorch}
+METHODS = {"ours": run_ours, "loop": run_loop, "skorch": run_skorch, "Trainer": run_trainer}
 
 
 def measure(corpus, texts, labels, args):
@@ -122,8 +151,13 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=2, help="best of N runs per method")
     parser.add_argument("--model", default="tiny")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="500 texts, best of 1")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.n_texts, args.repeats = min(args.n_texts, 500), 1
     torch.set_num_threads(args.threads)
+    hf_logging.set_verbosity_error()
+    warnings.simplefilter("ignore", TextTruncationWarning)  # BBC articles are cut on purpose
 
     results = []
     for corpus, loader in (("Chinese reviews", load_chinese_reviews), ("BBC News", load_bbc_news)):
@@ -135,22 +169,23 @@ def main(argv=None):
               f"batch={args.batch_size}, {args.n_texts} texts, {args.epochs} epoch, "
               f"{args.threads} threads, best of {args.repeats})")
     lines = [header, "",
-             "| corpus | max_length / mean length | ours | loop | skorch | ours/loop | ours/skorch |",
-             "|---|---|---|---|---|---|---|"]
+             "| corpus | max_length / mean length | ours | loop | skorch | Trainer | ours/loop "
+             "| ours/skorch | ours/Trainer |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r['corpus']} | {r['padding']:.2f} | {r['ours']:.0f} | {r['loop']:.0f} | "
-                     f"{r['skorch']:.0f} | {r['ours'] / r['loop']:.2f}x | "
-                     f"{r['ours'] / r['skorch']:.2f}x |")
-    publish("fit_throughput", lines, plot(results, header))
+                     f"{r['skorch']:.0f} | {r['Trainer']:.0f} | {r['ours'] / r['loop']:.2f}x | "
+                     f"{r['ours'] / r['skorch']:.2f}x | {r['ours'] / r['Trainer']:.2f}x |")
+    publish("fit_throughput", lines, plot(results, header), quick=args.quick)
     return results
 
 
 def plot(results, title):
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    width = 0.25
+    width = 0.2
     x = np.arange(len(results))
     for k, name in enumerate(METHODS):
-        ax.bar(x + (k - 1) * width, [r[name] for r in results], width, label=name)
+        ax.bar(x + (k - 1.5) * width, [r[name] for r in results], width, label=name)
     ax.set_xticks(x, [f"{r['corpus']}\n(pad factor {r['padding']:.2f})" for r in results])
     ax.set_ylabel("sequences / second")
     ax.set_title(title, fontsize=8)

@@ -139,7 +139,10 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=12, help="optimizer steps timed per run")
     parser.add_argument("--repeats", type=int, default=2, help="best of N runs (the first run of a shape pays warm-up)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="tiny only, 4 steps, best of 1")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.presets, args.steps, args.repeats = ["tiny"], 4, 1
     torch.set_num_threads(args.threads)
     train, _ = load_chinese_reviews()
     texts = train["text"].tolist()
@@ -157,7 +160,7 @@ def main(argv=None):
         lines.append(f"| {r['preset']} | {r['ours']:.0f} | {r['loop']:.0f} | {r['ours'] / r['loop']:.2f}x | "
                      f"{r['ours_fit']:.0f} | {r['flops_per_token'] / 1e9:.4f} | {rate / 1e9:.1f} | "
                      f"{rate / peak:.2f} |")
-    publish("pretrain_throughput", lines, _plot(results, peak, lines[0]))
+    publish("pretrain_throughput", lines, _plot(results, peak, lines[0]), quick=args.quick)
     return results, peak
 
 

@@ -1,10 +1,30 @@
-"""Run every benchmark in this folder (``make bench``); results go to ``results/``."""
+"""Run every benchmark in this folder; results (tables and PNGs) go to ``results/``.
 
+    python benchmarks/run_all.py            # make bench: the full suite (about an hour on 2 cores)
+    python benchmarks/run_all.py --quick    # make bench-quick: a few minutes, same code paths
+"""
+
+import sys
+import time
+
+import accuracy
+import efficiency
 import fit_throughput
+import memory
+import predict_throughput
 import pretrain_throughput
 import tag_throughput
 
+BENCHMARKS = (fit_throughput, predict_throughput, efficiency, memory, tag_throughput,
+              pretrain_throughput, accuracy)
+
 if __name__ == "__main__":
-    fit_throughput.main([])
-    tag_throughput.main([])
-    pretrain_throughput.main([])
+    args = ["--quick"] if "--quick" in sys.argv[1:] else []
+    only = [a for a in sys.argv[1:] if not a.startswith("--")]  # e.g. run_all.py memory accuracy
+    for bench in BENCHMARKS:
+        if only and bench.__name__ not in only:
+            continue
+        start = time.perf_counter()
+        print(f"\n## {bench.__name__}\n", flush=True)
+        bench.main(args)
+        print(f"\n({bench.__name__}: {time.perf_counter() - start:.0f} s)", flush=True)

@@ -115,7 +115,10 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--model", default="tiny")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="500 sentences, best of 1")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.n_sentences, args.repeats = min(args.n_sentences, 500), 1
     torch.set_num_threads(args.threads)
 
     train, _ = load_peoples_daily("ner")
@@ -137,7 +140,7 @@ def main(argv=None):
             f"| {r['max_length']} | {100 * r['dropped']:.1f}% | {r['ours_fit']:.0f} | {r['loop_fit']:.0f} "
             f"| {r['ours_fit'] / r['loop_fit']:.2f}x | {r['ours_predict']:.0f} | "
             f"{r['loop_predict']:.0f} | {r['ours_predict'] / r['loop_predict']:.2f}x |")
-    publish("tag_throughput", lines, _plot(results, header))
+    publish("tag_throughput", lines, _plot(results, header), quick=args.quick)
     return results
 
 

@@ -232,17 +232,9 @@ def encode_texts(tokenizer, texts, max_length):
     backend = _plain_backend(tokenizer)
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     pairs = len(texts) > 0 and isinstance(texts[0], tuple)
-    if pairs:
-        first = backend.encode_batch([a for a, _ in texts], add_special_tokens=False)
-        second = backend.encode_batch([b for _, b in texts], add_special_tokens=False)
-    else:
-        first = backend.encode_batch(list(texts), add_special_tokens=False)
-        second = [None] * len(first)
     budget = max_length - (3 if pairs else 2)
     input_ids, type_ids, n_truncated = [], [], 0
-    for ea, eb in zip(first, second):
-        a = ea.ids
-        b = eb.ids if eb is not None else []
+    for a, b in _encoded_chunks(backend, texts, pairs):
         ta, tb = _pair_lengths(len(a), len(b), budget) if pairs else (min(len(a), budget), 0)
         n_truncated += (ta, tb) != (len(a), len(b))
         ids = [cls, *a[:ta], sep] + ([*b[:tb], sep] if pairs else [])
@@ -251,6 +243,26 @@ def encode_texts(tokenizer, texts, max_length):
         types[ta + 2:] = 1
         type_ids.append(types)
     return input_ids, type_ids, n_truncated
+
+
+# Texts encoded per call: an Encoding object (tokens, offsets, masks) costs tens of
+# bytes per token, so encoding a whole corpus at once would peak at many times the
+# memory of the int32 ids that are kept.
+_CHUNK = 2048
+
+
+def _encoded_chunks(backend, texts, pairs):
+    """Yield ``(ids_a, ids_b)`` per text (``ids_b`` empty for single texts), chunk by chunk."""
+    for start in range(0, len(texts), _CHUNK):
+        chunk = texts[start:start + _CHUNK]
+        if pairs:
+            first = backend.encode_batch([a for a, _ in chunk], add_special_tokens=False)
+            second = [e.ids for e in backend.encode_batch([b for _, b in chunk],
+                                                          add_special_tokens=False)]
+        else:
+            first = backend.encode_batch(list(chunk), add_special_tokens=False)
+            second = [[]] * len(first)
+        yield from zip((e.ids for e in first), second)
 
 
 def encode_words(tokenizer, sentences):
@@ -275,8 +287,9 @@ def encode_words(tokenizer, sentences):
     """
     backend = _plain_backend(tokenizer)
     unk = tokenizer.unk_token_id
-    encodings = backend.encode_batch([list(s) for s in sentences], is_pretokenized=True,
-                                     add_special_tokens=False)
+    encodings = (enc for start in range(0, len(sentences), _CHUNK)
+                 for enc in backend.encode_batch([list(s) for s in sentences[start:start + _CHUNK]],
+                                                 is_pretokenized=True, add_special_tokens=False))
     out = []
     for enc, words in zip(encodings, sentences):
         pieces = [[] for _ in words]
