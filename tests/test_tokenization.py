@@ -90,3 +90,24 @@ def test_padding_left_on_by_a_previous_call_is_ignored():
     after = encode_texts(tok, ["hello", "hello world there"], 32)[0]
     assert [a.tolist() for a in after] == [b.tolist() for b in before]
     assert encode_words(tok, [["hello", "world"]])[0][0].tolist() == words_before.tolist()
+
+
+def test_encoding_in_chunks_changes_nothing(monkeypatch, reviews):
+    from sklearn_electra import tokenization
+
+    train, _ = reviews
+    texts = train["text"].tolist()[:50]
+    tok = train_wordpiece(texts, vocab_size=300)
+    pairs = list(zip(texts[:25], texts[25:]))
+    whole = [encode_texts(tok, x, 64) for x in (texts, pairs)]
+    words = tokenization.encode_words(tok, [list(t) for t in texts])
+    monkeypatch.setattr(tokenization, "_CHUNK", 7)  # chunk edges inside both lists
+    for x, expected in zip((texts, pairs), whole):
+        ids, types, n_truncated = encode_texts(tok, x, 64)
+        assert n_truncated == expected[2] and len(ids) == len(types) == len(x)
+        assert all(np.array_equal(a, b) for a, b in zip(ids, expected[0]))
+        assert all(np.array_equal(a, b) for a, b in zip(types, expected[1]))
+    chunked = tokenization.encode_words(tok, [list(t) for t in texts])
+    assert len(chunked) == len(texts)
+    assert all(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+               for a, b in zip(words, chunked))
