@@ -114,12 +114,10 @@ def _quiet_exporter():
     try:
         for lg in loggers:
             lg.setLevel(logging.ERROR)
-        with warnings.catch_warnings(), contextlib.redirect_stdout(open(os.devnull, "w")) as sink:
+        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), \
+                warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            try:
-                yield
-            finally:
-                sink.close()
+            yield
     finally:
         for lg, level in zip(loggers, levels):
             lg.setLevel(level)

@@ -37,7 +37,7 @@ def test_fit_throughput_benchmark_runs(monkeypatch, tmp_path):
     results = bench.main(["--n-texts", "64", "--repeats", "1",
                           "--threads", str(torch.get_num_threads())])
     assert [r["corpus"] for r in results] == ["Chinese reviews", "BBC News"]
-    assert all(r[m] > 0 for r in results for m in ("ours", "loop", "skorch"))
+    assert all(r[m] > 0 for r in results for m in ("ours", "loop", "skorch", "Trainer"))
     assert results[1]["padding"] == pytest.approx(1.0, abs=0.05)
     assert (tmp_path / "fit_throughput.png").exists()
 
@@ -78,3 +78,51 @@ def test_pretrain_throughput_benchmark_runs(monkeypatch, tmp_path):
                                 "--threads", str(torch.get_num_threads())])
     assert results[0]["ours"] > 0 and results[0]["loop"] > 0 and results[0]["flops_per_token"] > 0
     assert (tmp_path / "pretrain_throughput.png").exists()
+
+
+@pytest.mark.slow
+def test_predict_throughput_benchmark_runs(monkeypatch, tmp_path):
+    bench = _load("benchmarks/predict_throughput.py")
+    monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
+    rows = bench.main(["--model", "tiny", "--layers", "1", "--n-train", "64", "--epochs", "1",
+                       "--n-test", "24", "--repeats", "1", "--threads", str(torch.get_num_threads())])
+    assert set(rows) == {"ours fp32", "ours int8", "pipeline, batch 1", "pipeline, batch 64",
+                         "loop fp32", "loop int8"}
+    # Every method scores the same fitted model: fp32 probabilities agree.
+    for name in ("pipeline, batch 1", "pipeline, batch 64", "loop fp32"):
+        assert abs(rows[name]["proba"] - rows["ours fp32"]["proba"]).max() < 1e-4
+    assert (tmp_path / "predict_throughput.png").exists()
+
+
+@pytest.mark.slow
+def test_efficiency_benchmark_runs(monkeypatch, tmp_path):
+    bench = _load("benchmarks/efficiency.py")
+    monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
+    monkeypatch.setattr(bench, "matmul_peak", lambda threads: 1e10)
+    rows = bench.main(["--presets", "tiny", "--steps", "1", "--batch-size", "4", "--length", "32",
+                       "--threads", str(torch.get_num_threads())])
+    assert rows[0]["GFLOP/s"] > 0 and (tmp_path / "efficiency.png").exists()
+
+
+@pytest.mark.slow
+def test_memory_benchmark_runs(monkeypatch, tmp_path):
+    bench = _load("benchmarks/memory.py")
+    monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
+    fit, padded = bench.main(["--sizes", "40", "80", "--max-length", "32"])
+    assert fit[80]["token_bytes"] > fit[40]["token_bytes"] > 0
+    assert padded[80]["padded_bytes"] == 2 * padded[40]["padded_bytes"]
+    assert all(r["growth"] >= 0 for r in (*fit.values(), *padded.values()))
+    assert (tmp_path / "memory.png").exists()
+
+
+@pytest.mark.slow
+def test_accuracy_benchmark_runs(monkeypatch, tmp_path):
+    bench = _load("benchmarks/accuracy.py")
+    monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
+    results = bench.main(["--unlabeled", "200", "--pretrain-epochs", "1", "--labels", "40",
+                          "--test", "30", "--seeds", "1", "--finetune-epochs", "1",
+                          "--max-length", "32"])
+    for scores, info in results.values():
+        assert set(scores) == set(bench.ROWS) and all(len(v) >= 1 for v in scores.values())
+        assert info["rtd_steps"] > 0 and info["mlm_steps"] > 0
+    assert (tmp_path / "accuracy.png").exists()

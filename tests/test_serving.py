@@ -190,6 +190,16 @@ def test_onnx_pairs_tagger_and_embedder(tmp_path, reviews):
     vectors = session.run(None, onnx_feeds(tmp_path / "emb", texts[:6]))[0]
     np.testing.assert_allclose(vectors, emb.transform(texts[:6]), atol=1e-4)
 
+    pre = ElectraRTDPretrainer(max_length=32, vocab_size=500, max_epochs=1,
+                               random_state=0).fit(texts)
+    pre.to_onnx(tmp_path / "pre")
+    session = ort.InferenceSession(str(tmp_path / "pre" / "model.onnx"))
+    feeds = onnx_feeds(tmp_path / "pre", texts[:3])
+    replaced = 1 / (1 + np.exp(-session.run(None, feeds)[0]))  # (B, L) replaced-token logits
+    for row, mask, scores in zip(replaced, feeds["attention_mask"],
+                                 pre.replaced_token_scores(texts[:3])):
+        np.testing.assert_allclose(row[mask == 1], [p for _, p in scores], atol=1e-4)
+
     sentences = [list(t[:30]) for t in texts]
     tags = [["B-X"] + ["O"] * (len(s) - 1) for s in sentences]
     tagger = ElectraTagger(**{**FAST, "max_epochs": 1}).fit(sentences, tags)
