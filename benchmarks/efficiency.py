@@ -18,17 +18,10 @@ import warnings
 import torch
 
 from _report import plt, publish
-from pretrain_throughput import matmul_peak
+from pretrain_throughput import encoder_flops_per_token, matmul_peak
 from sklearn_electra import ElectraClassifier, TextTruncationWarning
 from sklearn_electra.datasets import load_bbc_news
 from sklearn_electra.tokenization import train_wordpiece
-
-
-def flops_per_token(model, length):
-    embeddings = sum(p.numel() for p in model.electra.embeddings.parameters())
-    params = sum(p.numel() for p in model.parameters()) - embeddings
-    c = model.config
-    return 6 * params + 12 * c.num_hidden_layers * length * c.hidden_size
 
 
 def measure(preset, texts, labels, tok, args):
@@ -39,10 +32,9 @@ def measure(preset, texts, labels, tok, args):
     clf = ElectraClassifier(**kw).fit(texts[:n], labels[:n])
     seconds = clf.history_[-1, "dur"]
     tokens = n * args.length
-    flops = flops_per_token(clf.module_, args.length) * tokens / seconds
-    return {"preset": preset, "tokens/s": tokens / seconds,
-            "GFLOP/token": flops_per_token(clf.module_, args.length) / 1e9,
-            "GFLOP/s": flops / 1e9}
+    per_token = encoder_flops_per_token(clf.module_, args.length)
+    return {"preset": preset, "tokens/s": tokens / seconds, "GFLOP/token": per_token / 1e9,
+            "GFLOP/s": per_token * tokens / seconds / 1e9}
 
 
 def main(argv=None):

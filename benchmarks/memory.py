@@ -1,8 +1,8 @@
 """Memory: peak RSS of ``fit`` on 10k vs 100k texts, against token ids and padded tensors.
 
 Each measurement runs in a fresh process, and reads the peak RSS (``VmHWM``) of its own
-address space, reset after loading (Linux). The process loads the Chinese reviews, repeats them up to ``n`` texts, notes its
-RSS, then runs one epoch of ``ElectraClassifier.fit`` (tiny model, tokenizer trained on
+address space, reset after loading (Linux). The process loads the Chinese reviews,
+repeats them up to ``n`` texts, notes its RSS, then runs one epoch of ``ElectraClassifier.fit`` (tiny model, tokenizer trained on
 the texts, no validation split); the growth is peak RSS minus that starting RSS. For
 contrast a second kind of process only tokenizes the same texts the way a plain loop
 does (``padding="max_length"``, ``return_tensors="pt"``) and reports its growth.
@@ -103,9 +103,7 @@ def child(kind, n, max_length):
     print(json.dumps(result))
 
 
-# glibc raises its mmap threshold as large blocks are freed, after which freed
-# activation buffers of varied batch shapes stay in a fragmented heap. Pinning the
-# threshold (to glibc's initial value) shows how much of the growth is that.
+# glibc's initial mmap threshold (see the module docstring).
 PINNED = {"MALLOC_MMAP_THRESHOLD_": "131072"}
 
 

@@ -42,18 +42,21 @@ def matmul_peak(threads, n=1024, seconds=1.0):
     return best
 
 
+def encoder_flops_per_token(model, length):
+    """Training FLOPs per token of one ELECTRA model: 6 x non-embedding params + attention."""
+    c = model.config
+    embeddings = sum(p.numel() for p in model.electra.embeddings.parameters())
+    params = sum(p.numel() for p in model.parameters()) - embeddings
+    return 6 * params + 12 * c.num_hidden_layers * length * c.hidden_size
+
+
 def flops_per_token(module, length, mask_prob):
-    total = 0.0
-    for model in (module.discriminator, module.generator):
-        c = model.config
-        embeddings = sum(p.numel() for p in model.electra.embeddings.parameters())
-        params = sum(p.numel() for p in model.parameters()) - embeddings
-        # (the generator's output layer is tied to the shared word embeddings, so it is
-        # excluded here and counted below at the masked positions only)
-        total += 6 * params + 12 * c.num_hidden_layers * length * c.hidden_size
+    # The generator's output layer is tied to the shared word embeddings, so the
+    # per-model count leaves it out; it is counted at the masked positions only.
     c = module.generator.config
-    total += 6 * c.embedding_size * c.vocab_size * mask_prob
-    return total
+    return (encoder_flops_per_token(module.discriminator, length)
+            + encoder_flops_per_token(module.generator, length)
+            + 6 * c.embedding_size * c.vocab_size * mask_prob)
 
 
 def run_loop(module, rows, batch_size, steps, lr):
