@@ -39,7 +39,7 @@ from transformers import ElectraForMaskedLM
 
 from _report import plt, publish
 from sklearn_electra import ElectraClassifier, ElectraRTDPretrainer, TextTruncationWarning
-from sklearn_electra._base import warmup_linear_factor
+from sklearn_electra.optim import warmup_linear_factor
 from sklearn_electra.datasets import load_bbc_news, load_chinese_reviews
 from sklearn_electra.modeling import quiet_hf_progress
 from sklearn_electra.rtd import generator_config, mask_tokens

@@ -5,20 +5,22 @@
 ElectraClassifier(max_epochs=5)
 """
 
-from ._base import ElectraNetBase, TextTruncationWarning, check_texts
+from ._base import ElectraNetBase
+from ._inference import ElectraInferenceBase, TextTruncationWarning
+from ._version import __version__
 from .classifier import ElectraClassifier
 from .embedder import ElectraEmbedder
 from .modeling import PRESETS
 from .pretrainer import ElectraRTDPretrainer
 from .tagger import ElectraTagger, repair_bio, split_words
 from .tokenization import train_wordpiece
-
-__version__ = "0.1.0"
+from .validation import check_texts
 
 __all__ = [
     "ElectraClassifier",
     "ElectraEmbedder",
     "ElectraTagger",
+    "ElectraInferenceBase",
     "ElectraNetBase",
     "ElectraRTDPretrainer",
     "PRESETS",

@@ -8,12 +8,17 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from transformers import ElectraForSequenceClassification
 
-from ._base import PARAMETERS_DOC, ElectraNetBase, _is_missing, _is_object_like
+from ._base import ElectraNetBase
+from ._docs import document_parameters
+from ._supervised import SupervisedMixin
+from .validation import check_labels
 
 __all__ = ["ElectraClassifier"]
 
-class ElectraClassifier(ClassifierMixin, ElectraNetBase):
-    __doc__ = f"""Text classifier fine-tuning an ELECTRA discriminator.
+
+@document_parameters()
+class ElectraClassifier(ClassifierMixin, SupervisedMixin, ElectraNetBase):
+    """Text classifier fine-tuning an ELECTRA discriminator.
 
     Wraps :class:`transformers.ElectraForSequenceClassification` as a
     scikit-learn classifier (a skorch ``NeuralNet``). ``X`` holds texts, or
@@ -22,7 +27,7 @@ class ElectraClassifier(ClassifierMixin, ElectraNetBase):
     sortable type (strings, ints, ...).
 
     Parameters
-    ----------{PARAMETERS_DOC}
+    ----------{parameters}
 
     Attributes
     ----------
@@ -36,6 +41,8 @@ class ElectraClassifier(ClassifierMixin, ElectraNetBase):
         The fitted model.
     history_ : skorch.History
         Per-epoch ``train_loss``, ``valid_loss``, ``valid_acc``, ``dur``.
+    lr_schedule_ : sklearn_electra.optim.LinearWarmupSchedule
+        Where the learning-rate schedule stands (``partial_fit`` carries on from it).
 
     See Also
     --------
@@ -53,50 +60,29 @@ class ElectraClassifier(ClassifierMixin, ElectraNetBase):
     (1, 2)
     >>> clf.predict(["great battery"])[0] in clf.classes_
     True
+
+    Incremental training, with every label announced on the first call:
+
+    >>> clf = ElectraClassifier(max_epochs=1, random_state=0)
+    >>> clf = clf.partial_fit(X[:2], y[:2], classes=["neg", "pos"])
+    >>> clf.partial_fit(X[2:4], y[2:4]).classes_.tolist()
+    ['neg', 'pos']
     """
 
     _hf_model_class = ElectraForSequenceClassification
 
-    def _validate_targets(self, y, inputs, reset):
-        n = len(inputs)
-        if y is None:
-            raise ValueError(f"{type(self).__name__} requires y (one label per text); got None.")
-        if isinstance(y, str):
-            raise ValueError("y must hold one label per text, not a single string.")
-        y = np.asarray(y, dtype=object if _is_object_like(y) else None)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y.ravel()
-        if y.ndim != 1:
-            raise ValueError(f"y must be 1-dimensional (one label per text); got shape {y.shape}.")
-        if len(y) != n:
-            raise ValueError(f"X has {n} texts but y has {len(y)} labels; they must match.")
-        for i, label in enumerate(y):
-            if _is_missing(label):
-                raise ValueError(f"y[{i}] is missing ({label!r}); drop or fill missing labels first.")
-        if reset:
-            try:
-                check_classification_targets(y)
-                classes, encoded = np.unique(y, return_inverse=True)
-            except TypeError as exc:
-                kinds = sorted({type(v).__name__ for v in y})
-                raise TypeError(
-                    f"Labels must be mutually sortable; y mixes {', '.join(kinds)}. Convert them "
-                    "to one type, e.g. y.astype(str)."
-                ) from exc
-            if len(classes) < 2:
-                raise ValueError(
-                    f"y has a single class ({classes[0]!r}); a classifier needs at least 2 classes."
-                )
-            self.classes_ = classes
-            self.n_classes_ = len(classes)
-            return encoded
-        index = {label: i for i, label in enumerate(self.classes_.tolist())}
-        unknown = [v for v in y.tolist() if v not in index]
-        if unknown:
-            raise ValueError(
-                f"y contains labels not seen in the first fit: {sorted(set(map(repr, unknown)))[:5]}. "
-                f"Known classes: {self.classes_.tolist()}."
-            )
+    def _check_targets(self, y, inputs):
+        y = check_labels(y, len(inputs), type(self).__name__)
+        try:
+            check_classification_targets(y)
+        except TypeError:
+            pass  # unsortable mixes get their own message from _learn_classes
+        return y
+
+    def _target_values(self, y):
+        return y.tolist()
+
+    def _encode_targets(self, y, index):
         return np.fromiter((index[v] for v in y.tolist()), dtype=np.int64, count=len(y))
 
     def predict_proba(self, X):

@@ -6,16 +6,24 @@ import os
 
 import numpy as np
 from sklearn.base import TransformerMixin
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
-from skorch.utils import to_device
 from transformers import ElectraModel
 
-from ._base import ElectraNetBase
+from ._docs import document_parameters
+from ._inference import ElectraInferenceBase, refused
+from .runtime import seeded_torch
 
 __all__ = ["ElectraEmbedder"]
 
 
-class ElectraEmbedder(TransformerMixin, ElectraNetBase):
+@document_parameters(notes={
+    "model": """A checkpoint directory or hub id; a preset gives randomly initialised
+        features (useful for tests and as a baseline only).""",
+    "batch_size": "Texts per inference batch.",
+    "random_state": "Seeds the random initialisation of a preset (checkpoints need no seed).",
+})
+class ElectraEmbedder(TransformerMixin, ElectraInferenceBase):
     """Pooled discriminator embeddings of texts, to feed any scikit-learn model.
 
     ``fit`` trains nothing: it loads the checkpoint (or builds the preset and
@@ -25,18 +33,13 @@ class ElectraEmbedder(TransformerMixin, ElectraNetBase):
 
         make_pipeline(ElectraEmbedder(model="my-electra/"), LogisticRegression())
 
+    It has no training parameters: to adapt the encoder to labels, fine-tune an
+    :class:`ElectraClassifier` instead.
+
     Parameters
     ----------
-    model : str or os.PathLike, default="tiny"
-        A checkpoint directory or hub id; a preset gives randomly initialised
-        features (useful for tests and as a baseline only).
     pooling : {"mean", "cls"}, default="mean"
-        Average of the token vectors (padding excluded), or the ``[CLS]`` vector.
-    **kwargs
-        ``tokenizer``, ``vocab_size``, ``lowercase``, ``max_length``,
-        ``batch_size``, ``predict_batch_size``, ``device``, ``precision``,
-        ``random_state`` and routed ``module__*`` as for
-        :class:`ElectraClassifier`; training parameters are ignored.
+        Average of the token vectors (padding excluded), or the ``[CLS]`` vector.{parameters}
 
     Attributes
     ----------
@@ -57,9 +60,24 @@ class ElectraEmbedder(TransformerMixin, ElectraNetBase):
 
     _hf_model_class = ElectraModel
     _parameter_constraints = {
-        **ElectraNetBase._parameter_constraints,
+        **ElectraInferenceBase._parameter_constraints,
         "pooling": [StrOptions({"mean", "cls"})],
     }
+    _onnx_output = "embeddings"
+
+    _INSTEAD = "ElectraEmbedder is a transformer: use transform(X) for its features."
+    predict = refused(_INSTEAD)
+    predict_proba = refused(_INSTEAD)
+    # skorch's training machinery: an embedder never trains.
+    _NO_TRAINING = "ElectraEmbedder does not train; fine-tune with ElectraClassifier instead."
+    fit_loop = refused(_NO_TRAINING)
+    run_single_epoch = refused(_NO_TRAINING)
+    train_step = refused(_NO_TRAINING)
+    train_step_single = refused(_NO_TRAINING)
+    validation_step = refused(_NO_TRAINING)
+    get_loss = refused(_NO_TRAINING)
+    initialize_criterion = refused(_NO_TRAINING)
+    initialize_optimizer = refused(_NO_TRAINING)
 
     def __init__(self, model="tiny", *, pooling="mean", **kwargs):
         super().__init__(model, **kwargs)
@@ -89,25 +107,21 @@ class ElectraEmbedder(TransformerMixin, ElectraNetBase):
         texts = None if X is None else self._check_inputs(X, fitting=True)
         if texts is None and not source.pretrained:
             raise ValueError("A preset has no tokenizer to load; use fit(X) to train one on X.")
-        self._prepare_tokenizer(texts, source)
-        with self._runtime(), self._torch_rng(self._draw_seeds()):
-            self.initialize()
-        self.n_features_out_ = self.module_.config.hidden_size
+        with self._transaction():
+            self.tokenizer_ = self._prepare_tokenizer(texts, source)
+            runtime = self._resolve_runtime()
+            # The first of the three seeds a training fit draws: same init for the same random_state.
+            seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1, size=3)[0])
+            with runtime.threads(), seeded_torch(seed, runtime.device):
+                self.initialize()
+            self.n_features_out_ = self.module_.config.hidden_size
         return self
 
-    def partial_fit(self, X, y=None, **fit_params):
+    def partial_fit(self, X, y=None):
         """Same as :meth:`fit` on first use; afterwards nothing changes."""
         return self if self.initialized_ else self.fit(X, y)
 
-    def infer(self, x, **fit_params):
-        """Pooled hidden states of a padded batch: ``(batch, hidden)``."""
-        x = to_device(x, self.device)
-        with self._autocast():
-            return self._onnx_head(self.module_(**x), x["attention_mask"])
-
-    _onnx_output = "embeddings"
-
-    def _onnx_head(self, output, attention_mask):
+    def _head(self, output, attention_mask):
         """Pool the last hidden states (what ``transform`` and the ONNX graph return)."""
         hidden = output.last_hidden_state.float()  # (B, L, H)
         if self.pooling == "cls":

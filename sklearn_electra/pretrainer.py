@@ -8,14 +8,16 @@ import os
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval
-from skorch.utils import to_device
 from transformers import ElectraForMaskedLM, ElectraForPreTraining
 
-from ._base import PARAMETERS_DOC, ElectraNetBase, check_texts
+from ._base import ElectraNetBase
+from ._docs import document_parameters
+from ._inference import refused
 from .data import EncodedDataset
 from .modeling import build_config, load_pretrained, resolve_model
 from .rtd import ElectraRTD, binary_entropy, generator_config
 from .tokenization import encode_texts
+from .validation import check_texts
 
 __all__ = ["ElectraRTDPretrainer"]
 
@@ -45,8 +47,15 @@ def pack_sequences(input_ids, max_length, cls_id):
             for i in range(0, len(stream), body)]
 
 
+@document_parameters(notes={
+    "lr": "Peak learning rate (ELECTRA-Small's pretraining rate).",
+    "layerwise_lr_decay": """Layer ``l`` of ``L`` trains at ``lr * layerwise_lr_decay ** (L + 1 - l)``;
+        pretraining trains every layer at the same rate (1.0).""",
+    "validation_fraction": """Share of the packed rows held out to report ``valid_`` RTD metrics
+        (fresh masking on every pass); ``None`` or 0 pretrains on everything.""",
+})
 class ElectraRTDPretrainer(ElectraNetBase):
-    __doc__ = f"""ELECTRA pretraining by replaced token detection, on unlabeled texts.
+    """ELECTRA pretraining by replaced token detection, on unlabeled texts.
 
     A small masked-language-model generator fills masked positions with
     plausible tokens and the discriminator learns, for every token, whether it
@@ -72,7 +81,7 @@ class ElectraRTDPretrainer(ElectraNetBase):
         Sampling temperature of the generator's replacements.
     generator : str, os.PathLike or None, default=None
         A generator checkpoint directory (``ElectraForMaskedLM``) to continue
-        from; ``None`` creates one at ``generator_size``.{PARAMETERS_DOC}
+        from; ``None`` creates one at ``generator_size``.{parameters}
 
     Attributes
     ----------
@@ -120,6 +129,14 @@ class ElectraRTDPretrainer(ElectraNetBase):
         self.temperature = temperature
         self.generator = generator
 
+    # skorch's inference methods would run a random RTD step; these are the outputs.
+    _INSTEAD = ("use fill_mask(texts) for the generator's guesses or replaced_token_scores(texts) "
+                "for the discriminator's; save_pretrained(path) exports the encoder to fine-tune.")
+    predict = refused(_INSTEAD)
+    predict_proba = refused(_INSTEAD)
+    forward = refused(_INSTEAD)
+    forward_iter = refused(_INSTEAD)
+
     # ------------------------------------------------------------ settings
     def _preset(self):
         source = resolve_model(self.model)
@@ -136,9 +153,6 @@ class ElectraRTDPretrainer(ElectraNetBase):
     # ------------------------------------------------------------ data
     def _check_inputs(self, X, *, fitting):
         return check_texts(X, allow_pairs=False)
-
-    def _validate_targets(self, y, inputs, reset):
-        return None  # unsupervised: y is ignored, as in scikit-learn's transformers
 
     def _make_dataset(self, inputs, targets=None, fitting=False):
         # Each text without [CLS] (added per row) but with its closing [SEP].
@@ -170,11 +184,12 @@ class ElectraRTDPretrainer(ElectraNetBase):
                                   self.temperature, self.disc_weight)
         return self
 
-    def infer(self, x, **fit_params):
+    def infer(self, x, runtime=None, module=None, **fit_params):
         """One RTD step (masking, generator, sampling, discriminator): an :class:`RTDOutput`."""
-        x = to_device(x, self.device)
-        with self._autocast():
-            return self.module_(**x, **fit_params)
+        runtime = runtime or self._resolve_runtime()
+        x = runtime.to(x)
+        with runtime.autocast():
+            return (module or self.module_)(**x, **fit_params)
 
     def get_loss(self, y_pred, y_true=None, X=None, training=False):
         """``gen_loss + disc_weight * disc_loss``, computed inside the RTD module."""
@@ -186,16 +201,16 @@ class ElectraRTDPretrainer(ElectraNetBase):
         for name in _COUNTS:
             self.history.record_batch(prefix + name, int(getattr(out, name)))
 
-    def train_step(self, batch, **fit_params):
-        step = super().train_step(batch, **fit_params)
+    def train_step(self, batch, run=None, **fit_params):
+        step = super().train_step(batch, run=run, **fit_params)
         self._record(step["y_pred"])
         return step
 
-    def validation_step(self, batch, **fit_params):
+    def validation_step(self, batch, run=None, **fit_params):
         """RTD losses on a held-out batch (fresh masking, no gradient)."""
-        self._set_training(False)
+        run.module.eval()
         with torch.no_grad():
-            out = self.infer(batch[0], **fit_params)
+            out = self.infer(batch[0], runtime=run.runtime, module=run.module, **fit_params)
         self._record(out, "valid_")
         return {"loss": out.loss, "y_pred": out}
 
@@ -253,17 +268,16 @@ class ElectraRTDPretrainer(ElectraNetBase):
         mask_id = self.tokenizer_.mask_token_id
         ids, types, _ = encode_texts(self.tokenizer_, texts, self.max_length)
         results = []
-        with self._inference(), self._autocast():
-            self.module_.eval()
+        with self._inference() as (runtime, module):
             for seq, seg in zip(ids, types):
-                input_ids = torch.as_tensor(seq, dtype=torch.long, device=self.device)[None]
+                input_ids = torch.as_tensor(seq, dtype=torch.long, device=runtime.device)[None]
                 is_masked = input_ids == mask_id
                 if not is_masked.any():
                     results.append([])
                     continue
-                logits = self.module_.generator_logits(
+                logits = module.generator_logits(
                     input_ids, torch.ones_like(input_ids),
-                    torch.as_tensor(seg, dtype=torch.long, device=self.device)[None], is_masked)
+                    torch.as_tensor(seg, dtype=torch.long, device=runtime.device)[None], is_masked)
                 proba, index = torch.softmax(logits.float(), -1).topk(top_k, dim=-1)
                 results.append([
                     list(zip(self.tokenizer_.convert_ids_to_tokens(i.tolist()), p.tolist()))
@@ -287,13 +301,13 @@ class ElectraRTDPretrainer(ElectraNetBase):
         texts = check_texts(texts, allow_pairs=False)
         ids, types, _ = encode_texts(self.tokenizer_, texts, self.max_length)
         out = []
-        with self._inference(), self._autocast():
-            disc = self.module_.discriminator.eval()
+        with self._inference() as (runtime, module):
             for seq, seg in zip(ids, types):
-                input_ids = torch.as_tensor(seq, dtype=torch.long, device=self.device)[None]
-                logits = disc(input_ids=input_ids,
-                              token_type_ids=torch.as_tensor(seg, dtype=torch.long, device=self.device)[None]
-                              ).logits[0]
+                input_ids = torch.as_tensor(seq, dtype=torch.long, device=runtime.device)[None]
+                logits = module.discriminator(
+                    input_ids=input_ids,
+                    token_type_ids=torch.as_tensor(seg, dtype=torch.long, device=runtime.device)[None],
+                ).logits[0]
                 scores = torch.sigmoid(logits.float()).cpu().tolist()
                 out.append(list(zip(self.tokenizer_.convert_ids_to_tokens(seq.tolist()), scores)))
         return out
@@ -315,7 +329,4 @@ class ElectraRTDPretrainer(ElectraNetBase):
         if generator_path is not None:
             self._write_checkpoint(generator_path, self.module_.generator, with_metadata=False)
         return self
-
-    def _restore_metadata(self, metadata, config):
-        pass  # a pretrainer has no labels
 

@@ -1,20 +1,26 @@
 """Serving a fitted model: int8 dynamic quantization and ONNX export.
 
 Both act on the Hugging Face model inside an estimator (``module_``) and never
-change it: quantization returns a copy, export writes files.
+change it: quantization returns a copy, export writes files. :class:`ServingMixin`
+gives an estimator ``to_onnx`` and the int8 copy its inference runs on.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import logging
 import os
+import threading
 import warnings
 
 import torch
+from tokenizers import Tokenizer
 
-__all__ = ["ONNX_INPUTS", "export_onnx", "quantize_module"]
+from .persistence import METADATA_FILE, ONNX_FILE, write_dir_atomically
+
+__all__ = ["ONNX_INPUTS", "ServingMixin", "check_quantize", "export_onnx", "quantize_module"]
 
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -121,3 +127,100 @@ def _quiet_exporter():
     finally:
         for lg, level in zip(loggers, levels):
             lg.setLevel(level)
+
+
+def check_quantize(quantize, device, precision):
+    """Refuse ``quantize`` where int8 kernels do not run (off the CPU or outside fp32)."""
+    if quantize is not None and (device.type != "cpu" or precision != "fp32"):
+        raise ValueError(
+            f"quantize={quantize!r} runs inference on the CPU in fp32 with int8 Linear "
+            f"layers; got device={str(device)!r}, precision={precision!r}. Use "
+            "device='cpu' and precision='fp32', or quantize=None (on a GPU, "
+            "precision='bf16' or 'fp16' is the fast path)."
+        )
+
+
+_QUANTIZE_LOCK = threading.Lock()
+
+
+class ServingMixin:
+    """``to_onnx`` and the int8 inference copy, for an estimator with ``module_``.
+
+    Hooks: ``_export_module`` (the model exported), ``_head`` (what the
+    graph returns from the model's output) and ``_onnx_output`` (its name).
+    """
+
+    _onnx_output = "logits"
+
+    def _inference_module(self, runtime):
+        """The model inference runs on: ``module_``, or its int8 copy with ``quantize``."""
+        if self.quantize is None:
+            return self.module_
+        check_quantize(self.quantize, runtime.device, runtime.precision)
+        module = self.module_
+        # Every in-place change of a tensor (optimizer steps, load_state_dict)
+        # bumps its _version: a cheap test that the cached copy is still current.
+        key = (module, self.quantize, sum(p._version for p in module.parameters()))
+        with _QUANTIZE_LOCK:
+            cached = self.__dict__.get("_quantized")
+            if cached is None or cached[0] != key:
+                cached = (key, quantize_module(module, self.quantize))
+                self._quantized = cached
+        return cached[1]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_quantized", None)  # rebuilt on first use: pickles hold fp32 weights only
+        return state
+
+    def to_onnx(self, path):
+        """Export the fitted model to ONNX, to serve it without PyTorch.
+
+        Writes a directory that ``onnxruntime`` and ``tokenizers`` alone can
+        serve (see the serving guide):
+
+        * ``model.onnx``: inputs ``input_ids``, ``attention_mask`` and
+          ``token_type_ids`` (int64, shape ``(batch, sequence)``, both axes
+          dynamic); one output, the estimator's raw scores (``logits``, or
+          ``embeddings`` for :class:`ElectraEmbedder`). Weights are fp32,
+          whatever ``quantize`` says.
+        * ``tokenizer.json``: the tokenizer with truncation at ``max_length``
+          and padding to the batch's longest switched on, so that
+          ``Tokenizer.from_file(...).encode_batch(texts)`` yields the inputs.
+        * ``sklearn_electra.json``: ``classes`` and the estimator's parameters.
+
+        The directory is replaced atomically. Needs the ``onnx`` and
+        ``onnxscript`` packages (``pip install sklearn-electra[onnx]``).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Target directory (created if needed).
+
+        Returns
+        -------
+        self
+        """
+        self.check_is_fitted()
+        graph = OnnxGraph(self._export_module(), self._head)
+
+        def write(tmp):
+            export_onnx(graph, os.path.join(tmp, ONNX_FILE), self._onnx_output)
+            self._serving_tokenizer().save(os.path.join(tmp, "tokenizer.json"))
+            metadata = {**self._export_metadata(),
+                        "onnx": {"file": ONNX_FILE, "inputs": list(ONNX_INPUTS),
+                                 "output": self._onnx_output}}
+            with open(os.path.join(tmp, METADATA_FILE), "w", encoding="utf-8") as f:
+                json.dump(metadata, f, indent=2, ensure_ascii=False)
+
+        with self._resolve_runtime().threads():
+            write_dir_atomically(path, write)
+        return self
+
+    def _serving_tokenizer(self):
+        """A ``tokenizers.Tokenizer`` that truncates and pads like ``fit``/``predict``."""
+        backend = Tokenizer.from_str(self.tokenizer_.backend_tokenizer.to_str())
+        backend.enable_truncation(max_length=self.max_length, strategy="longest_first")
+        backend.enable_padding(pad_id=self.tokenizer_.pad_token_id,
+                               pad_token=self.tokenizer_.pad_token)
+        return backend

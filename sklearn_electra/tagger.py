@@ -8,15 +8,17 @@ import re
 import warnings
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.utils._param_validation import Interval
 from tokenizers import normalizers, pre_tokenizers
 from transformers import ElectraForTokenClassification
 
-from ._base import PARAMETERS_DOC, ElectraNetBase, _describe
+from ._base import ElectraNetBase
+from ._docs import document_parameters
+from ._supervised import SupervisedMixin
 from .data import EncodedDataset
 from .tokenization import encode_words
+from .validation import check_tags, check_token_lists
 
 __all__ = ["ElectraTagger", "split_words", "repair_bio"]
 
@@ -59,68 +61,6 @@ def repair_bio(tags):
     return out
 
 
-def check_token_lists(X, *, allow_text):
-    """Validate sentences given as token lists (or raw strings when ``allow_text``)."""
-    if isinstance(X, (str, bytes)):
-        raise ValueError(
-            "Iterable over token lists expected, string object received. Pass one list of tokens "
-            "per sentence, e.g. [['Apple', 'is', 'a', 'company']]."
-        )
-    if isinstance(X, pd.DataFrame):
-        raise TypeError("X must be a list (or Series) of token lists, not a DataFrame; pass one column.")
-    if isinstance(X, (set, frozenset, dict)):
-        raise TypeError(f"X must be an ordered sequence of sentences, not a {type(X).__name__}.")
-    if not hasattr(X, "__iter__"):
-        raise TypeError(f"X must be a list of token lists; got {type(X).__name__}.")
-    X = list(X)
-    if not X:
-        raise ValueError("X is empty: at least one sentence is required.")
-    sentences = []
-    for i, sentence in enumerate(X):
-        if isinstance(sentence, str):
-            if not allow_text:
-                raise ValueError(
-                    f"X[{i}] is a string, but fit expects one list of tokens per sentence, e.g. "
-                    "[['Apple', 'is', 'a', 'company'], ...]. X looks like a flat list of strings: "
-                    "split each text into tokens first (sklearn_electra.split_words splits them "
-                    "the way predict does)."
-                )
-            sentences.append(split_words(sentence))
-            continue
-        if not isinstance(sentence, (list, tuple, np.ndarray, pd.Series)):
-            raise TypeError(f"X[{i}] is {_describe(sentence)}; expected a list of tokens.")
-        tokens = list(sentence)
-        for j, token in enumerate(tokens):
-            if not isinstance(token, str):
-                raise TypeError(f"X[{i}][{j}] is {_describe(token)}, not a string token.")
-        sentences.append([str(t) for t in tokens])
-    return sentences
-
-
-def _check_tags(y, sentences):
-    """Validate one list of string tags per sentence, of the sentence's length."""
-    if y is None:
-        raise ValueError("ElectraTagger requires y (one list of tags per sentence); got None.")
-    if isinstance(y, (str, bytes)):
-        raise ValueError("y must hold one list of tags per sentence, not a single string.")
-    y = list(y)
-    if len(y) != len(sentences):
-        raise ValueError(f"X has {len(sentences)} sentences but y has {len(y)} tag lists; they must match.")
-    out = []
-    for i, (tokens, tags) in enumerate(zip(sentences, y)):
-        if not isinstance(tags, (list, tuple, np.ndarray, pd.Series)):
-            raise TypeError(f"y[{i}] is {_describe(tags)}; expected a list of tags, one per token.")
-        tags = list(tags)
-        if len(tags) != len(tokens):
-            raise ValueError(f"Sentence {i} has {len(tokens)} tokens but {len(tags)} tags; "
-                             "every token needs exactly one tag.")
-        for j, tag in enumerate(tags):
-            if not isinstance(tag, str):
-                raise TypeError(f"y[{i}][{j}] is {_describe(tag)}, not a string tag.")
-        out.append([str(t) for t in tags])
-    return out
-
-
 def window_starts(n_subwords, budget, stride):
     """Start offsets of the windows that cover ``n_subwords`` subwords.
 
@@ -155,8 +95,9 @@ class WindowedDataset(EncodedDataset):
         self.word_starts = word_starts
 
 
-class ElectraTagger(ElectraNetBase):
-    __doc__ = f"""Token tagger (NER, POS, chunking) fine-tuning an ELECTRA discriminator.
+@document_parameters()
+class ElectraTagger(SupervisedMixin, ElectraNetBase):
+    """Token tagger (NER, POS, chunking) fine-tuning an ELECTRA discriminator.
 
     Wraps :class:`transformers.ElectraForTokenClassification`. ``X`` holds one
     list of tokens per sentence (for ``predict``, raw strings too: they are
@@ -177,7 +118,7 @@ class ElectraTagger(ElectraNetBase):
         Must be below ``max_length - 2``.
     fix_bio : bool, default=False
         Repair predicted BIO sequences: an ``I-X`` that follows neither ``B-X``
-        nor ``I-X`` becomes ``B-X`` (see :func:`repair_bio`).{PARAMETERS_DOC}
+        nor ``I-X`` becomes ``B-X`` (see :func:`repair_bio`).{parameters}
 
     Attributes
     ----------
@@ -208,6 +149,8 @@ class ElectraTagger(ElectraNetBase):
 
     _hf_model_class = ElectraForTokenClassification
     _stratify = False
+    _label_noun = _class_noun = "tag"
+    _estimator_kind = "tagger"
     _parameter_constraints = {
         **ElectraNetBase._parameter_constraints,
         "stride": [Interval(numbers.Integral, 0, None, closed="left")],
@@ -230,29 +173,20 @@ class ElectraTagger(ElectraNetBase):
 
     # ------------------------------------------------------------ inputs
     def _check_inputs(self, X, *, fitting):
-        return check_token_lists(X, allow_text=not fitting)
+        return check_token_lists(X, allow_text=not fitting, split=split_words)
 
-    def _validate_targets(self, y, inputs, reset):
-        tags = _check_tags(y, inputs)
-        if reset:
-            classes = sorted({t for sentence in tags for t in sentence})
-            if len(classes) < 2:
-                raise ValueError(
-                    f"y has {'a single tag ' + repr(classes[0]) if classes else 'no tags'}; "
-                    "a tagger needs at least 2 distinct tags."
-                )
-            self.classes_ = np.asarray(classes, dtype=object)
-            self.n_classes_ = len(classes)
-        index = {tag: i for i, tag in enumerate(self.classes_.tolist())}
-        unknown = sorted({t for sentence in tags for t in sentence} - index.keys())
-        if unknown:
-            raise ValueError(f"y contains tags not seen in fit: {unknown[:10]}. "
-                             f"Known tags: {self.classes_.tolist()}.")
+    def _check_targets(self, y, inputs):
+        return check_tags(y, inputs)
+
+    def _target_values(self, y):
+        return [t for sentence in y for t in sentence]
+
+    def _encode_targets(self, y, index):
         return [np.fromiter((index[t] for t in sentence), dtype=np.int64, count=len(sentence))
-                for sentence in tags]
+                for sentence in y]
 
-    def _validate_data(self, X, y, reset):
-        sentences, targets = super()._validate_data(X, y, reset)
+    def _validate_data(self, X, y, reset, classes=None):
+        sentences, targets = super()._validate_data(X, y, reset, classes)
         empty = [i for i, s in enumerate(sentences) if not s]
         if empty:
             warnings.warn(f"Skipping {len(empty)} empty sentence(s) (indices {empty[:10]}): they "
@@ -345,7 +279,7 @@ class ElectraTagger(ElectraNetBase):
             If ``y`` holds tags the tagger was not trained on.
         """
         pred = self.predict(X)
-        true = _check_tags(y, pred)
+        true = check_tags(y, pred)
         unknown = sorted({t for s in true for t in s} - set(self.classes_.tolist()))
         if unknown:
             raise ValueError(f"y contains tags not seen in fit: {unknown[:10]}; the tagger can only "

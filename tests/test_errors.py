@@ -92,7 +92,7 @@ def test_errors_do_not_lose_a_fitted_model(fitted):
 
 
 def test_precision_logic_without_a_gpu(monkeypatch):
-    from sklearn_electra._base import autocast_settings
+    from sklearn_electra.runtime import autocast_settings
 
     cuda = torch.device("cuda")
     assert autocast_settings(cuda, "fp16") == ("cuda", torch.float16, True)

@@ -9,7 +9,7 @@ import torch
 from skorch.callbacks import Callback
 
 from sklearn_electra import ElectraClassifier, ElectraRTDPretrainer
-from sklearn_electra._base import ElectraNetBase
+from sklearn_electra import checkpoint
 
 from .conftest import FAST
 
@@ -57,7 +57,7 @@ def test_checkpoints_are_plain_hf_dirs_and_best_is_the_final_model(data, tmp_pat
     best = ElectraClassifier.from_pretrained(tmp_path / "best")
     np.testing.assert_array_equal(best.predict_proba(X_test), clf.predict_proba(X_test))
     last = ElectraClassifier.from_pretrained(tmp_path / "last")
-    assert len(last.history_) == 3 and last._schedule["step"] == last._schedule["total"]
+    assert len(last.history_) == 3 and last.lr_schedule_.finished
 
 
 def test_interrupt_rolls_back_to_the_last_epoch_and_resume_continues_the_schedule(data, tmp_path):
@@ -74,12 +74,12 @@ def test_interrupt_rolls_back_to_the_last_epoch_and_resume_continues_the_schedul
     for k, v in _weights(resumed).items():
         assert torch.equal(v, crashed.module_.state_dict()[k])
     assert crashed.optimizer_.state_dict()["state"][0]["step"] == resumed.optimizer_.state_dict()["state"][0]["step"]
-    assert len(resumed.history_) == 2 and resumed._schedule["step"] == 2 * resumed._schedule["total"] // 3
+    assert len(resumed.history_) == 2 and resumed.lr_schedule_.step == 2 * resumed.lr_schedule_.total // 3
 
     resumed.set_params(max_epochs=1, callbacks=[("lr", LrLog())]).partial_fit(X, y)
     assert len(resumed.history_) == 3
     np.testing.assert_allclose(resumed.history_[2, "batches", :, "lr"], ref_lrs)
-    assert resumed._schedule["step"] == resumed._schedule["total"]
+    assert resumed.lr_schedule_.finished
     assert resumed.predict(X_test).shape == (len(X_test),)
 
 
@@ -94,18 +94,18 @@ def test_interrupt_without_checkpoints_keeps_a_usable_model_and_says_so(data):
 def test_a_crash_while_writing_a_checkpoint_leaves_the_previous_one_intact(data, tmp_path, monkeypatch):
     X, y, X_test = data
     calls = []
-    original = ElectraNetBase._write_trainer_state
+    original = checkpoint.write_trainer_state
 
-    def crash_on_second_write(self, folder):
+    def crash_on_second_write(net, folder):
         calls.append(folder)
         if len(calls) == 2:
-            original(self, folder)  # half-written: the files exist, then the "crash"
+            original(net, folder)  # half-written: the files exist, then the "crash"
             with open(os.path.join(folder, "optimizer.pt"), "r+b") as f:
                 f.truncate(10)
             raise OSError("disk full")
-        return original(self, folder)
+        return original(net, folder)
 
-    monkeypatch.setattr(ElectraNetBase, "_write_trainer_state", crash_on_second_write)
+    monkeypatch.setattr(checkpoint, "write_trainer_state", crash_on_second_write)
     with pytest.raises(OSError, match="disk full"):
         ElectraClassifier(checkpoint_dir=tmp_path, **PARAMS).fit(X, y)
     assert sorted(os.listdir(tmp_path)) == ["best", "last"]  # no half-written directory

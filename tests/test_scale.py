@@ -48,12 +48,13 @@ def test_changing_device_after_fit_moves_model_and_optimizer_state(fitted):
     clf = pickle.loads(pickle.dumps(fitted))
     assert clf.optimizer_.state  # AdamW moments exist after fit
     clf.set_params(device="meta")
-    with clf._runtime() as device:
-        assert device == torch.device("meta") and clf.device == device
-        assert next(clf.module_.parameters()).device.type == "meta"
-        state = next(iter(clf.optimizer_.state.values()))
-        assert state["exp_avg"].device.type == "meta"
-    assert clf.device == "meta"  # the parameter is restored as given
+    runtime = clf._resolve_runtime()
+    assert runtime.device == torch.device("meta")
+    clf._place(runtime)  # what every call does first
+    assert next(clf.module_.parameters()).device.type == "meta"
+    state = next(iter(clf.optimizer_.state.values()))
+    assert state["exp_avg"].device.type == "meta"
+    assert clf.device == "meta"  # the parameter is never replaced by the resolved device
 
 
 def test_a_model_pickled_for_cuda_loads_and_predicts_on_a_cpu_only_machine(fitted, reviews):

@@ -245,8 +245,7 @@ def test_grid_search_with_kfold(ner):
 def test_validation_split_keeps_windows_of_a_sentence_together(tagger, ner):
     train, _ = ner
     ds = tagger._make_dataset(list(train["tokens"]), tagger._validate_targets(train["tags"], list(train["tokens"]), reset=False))
-    tagger._seeds = (0, 0)
-    fit_part, valid_part = tagger.get_split_datasets(ds)
+    fit_part, valid_part = tagger.get_split_datasets(ds, seed=0)
     assert not set(fit_part.groups) & set(valid_part.groups)
     assert len(fit_part) + len(valid_part) == len(ds)
 

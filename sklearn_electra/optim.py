@@ -1,0 +1,132 @@
+"""Optimizer parameter groups and the learning-rate schedule of ELECTRA fine-tuning.
+
+Nothing here imports from the rest of the package: the training base builds the
+groups with :func:`electra_param_groups` and steps a :class:`LinearWarmupSchedule`
+once per optimizer step (not per batch, so gradient accumulation does not
+stretch the schedule).
+"""
+
+from __future__ import annotations
+
+__all__ = ["layer_depth", "electra_param_groups", "warmup_linear_factor", "LinearWarmupSchedule"]
+
+
+def layer_depth(name, n_layers):
+    """Depth of a parameter for layer-wise lr decay: embeddings 0, layer i i+1, heads top.
+
+    Examples
+    --------
+    >>> layer_depth("electra.embeddings.word_embeddings.weight", 2)
+    0
+    >>> layer_depth("electra.encoder.layer.1.output.dense.weight", 2)
+    2
+    >>> layer_depth("classifier.dense.weight", 2)
+    3
+    """
+    if "embeddings" in name:
+        return 0
+    marker = "encoder.layer."
+    if marker in name:
+        return int(name.split(marker, 1)[1].split(".", 1)[0]) + 1
+    return n_layers + 1
+
+
+def electra_param_groups(named_parameters, lr, weight_decay, layerwise_lr_decay, n_layers):
+    """AdamW parameter groups: no decay on biases and LayerNorm; lr shrinks with depth.
+
+    A parameter at depth ``d`` (see :func:`layer_depth`) gets
+    ``lr * layerwise_lr_decay ** (n_layers + 1 - d)``. Each group also carries
+    ``initial_lr``, the peak the schedule scales.
+    """
+    groups = {}
+    for name, param in named_parameters:
+        if not param.requires_grad:
+            continue
+        no_decay = name.endswith("bias") or "LayerNorm" in name or "layer_norm" in name
+        # Without decay every depth shares one lr: fewer groups, fewer optimizer kernels.
+        depth = layer_depth(name, n_layers) if layerwise_lr_decay != 1.0 else n_layers + 1
+        key = (depth, no_decay)
+        if key not in groups:
+            group_lr = lr * layerwise_lr_decay ** (n_layers + 1 - depth)
+            groups[key] = {"params": [], "lr": group_lr, "initial_lr": group_lr,
+                           "weight_decay": 0.0 if no_decay else weight_decay}
+        groups[key]["params"].append(param)
+    return [groups[k] for k in sorted(groups)]
+
+
+def warmup_linear_factor(step, total, warmup):
+    """Learning-rate multiplier: linear warmup over ``warmup`` steps, then linear decay to 0.
+
+    Examples
+    --------
+    >>> [round(warmup_linear_factor(s, total=4, warmup=2), 2) for s in range(4)]
+    [0.5, 1.0, 1.0, 0.5]
+    """
+    if step < warmup:
+        return (step + 1) / warmup
+    return max(0.0, (total - step) / max(1, total - warmup))
+
+
+class LinearWarmupSchedule:
+    """Linear warmup then linear decay over ``total`` optimizer steps.
+
+    It sets each group's ``lr`` to ``initial_lr * factor``; its state is three
+    integers (:meth:`state_dict`), which checkpoints store as JSON.
+
+    Parameters
+    ----------
+    total : int
+        Optimizer steps the schedule spans.
+    warmup : int
+        Steps of linear warmup (at least 1).
+    step : int, default=0
+        Steps already taken (when resuming).
+
+    Examples
+    --------
+    >>> schedule = LinearWarmupSchedule(total=10, warmup=2)
+    >>> schedule.factor, schedule.finished
+    (0.5, False)
+    >>> schedule.load_state_dict({"step": 10, "total": 10, "warmup": 2})
+    >>> schedule.finished
+    True
+    """
+
+    def __init__(self, total, warmup, step=0):
+        self.total = int(total)
+        self.warmup = max(1, int(warmup))
+        self.step = int(step)
+
+    @classmethod
+    def for_training(cls, steps_per_epoch, epochs, warmup_ratio):
+        """The schedule of a run of ``epochs`` epochs of ``steps_per_epoch`` optimizer steps."""
+        total = steps_per_epoch * epochs
+        return cls(total, round(warmup_ratio * total))
+
+    @property
+    def factor(self):
+        return warmup_linear_factor(self.step, self.total, self.warmup)
+
+    @property
+    def finished(self):
+        return self.step >= self.total
+
+    def apply(self, optimizer):
+        """Set every group's lr for the next optimizer step."""
+        factor = self.factor
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"] * factor
+
+    def advance(self, optimizer):
+        """Count one optimizer step and set the lr of the next one."""
+        self.step += 1
+        self.apply(optimizer)
+
+    def state_dict(self):
+        return {"step": self.step, "total": self.total, "warmup": self.warmup}
+
+    def load_state_dict(self, state):
+        self.step, self.total, self.warmup = int(state["step"]), int(state["total"]), int(state["warmup"])
+
+    def __repr__(self):
+        return f"LinearWarmupSchedule(step={self.step}, total={self.total}, warmup={self.warmup})"
