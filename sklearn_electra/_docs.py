@@ -134,11 +134,12 @@ _ROUTED_INFERENCE = """
 
 
 def parameter_defaults(cls):
-    """Every ``__init__`` default along ``cls``'s MRO, the most derived winning."""
+    """Every ``__init__`` default along ``cls``'s MRO (our classes only, not skorch's),
+    the most derived winning."""
     defaults = {}
     for klass in reversed(cls.__mro__):
         init = klass.__dict__.get("__init__")
-        if init is None:
+        if init is None or not klass.__module__.startswith("sklearn_electra"):
             continue
         for name, p in inspect.signature(init).parameters.items():
             if p.default is not inspect.Parameter.empty:

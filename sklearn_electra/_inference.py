@@ -200,10 +200,10 @@ class ElectraInferenceBase(PretrainedMixin, ServingMixin, NeuralNet):
         try:
             yield
         except BaseException:
-            if undo is not None:
-                undo()
             vars(self).clear()
             vars(self).update(before)
+            if undo is not None:
+                undo()
             raise
 
     # ------------------------------------------------------------ inputs

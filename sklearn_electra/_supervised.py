@@ -71,7 +71,7 @@ class SupervisedMixin:
         if unknown:
             raise ValueError(
                 f"y contains {self._label_noun}s not seen in the first fit (or in classes=): "
-                f"{sorted(map(repr, unknown))[:10]}. Known: {self.classes_.tolist()}."
+                f"{sorted(unknown, key=repr)[:10]}. Known: {self.classes_.tolist()}."
             )
         return self._encode_targets(y, index)
 

@@ -88,7 +88,8 @@ def test_partial_fit_takes_classes_like_scikit_learns_incremental_classifiers(da
 def test_concurrent_predict_proba_equals_sequential(fitted, reviews, params):
     texts = reviews[1]["text"].tolist()
     clf = pickle.loads(pickle.dumps(fitted)).set_params(**params)
-    expected = clf.predict_proba(texts)
+    # Batches differ with the slice (and int8 quantizes activations per batch): compare slice to slice.
+    expected = [clf.predict_proba(texts[i * 7:]) for i in range(4)]
     threads_before = torch.get_num_threads()
     start = threading.Barrier(4)
     results, errors = [None] * 4, []
@@ -108,7 +109,7 @@ def test_concurrent_predict_proba_equals_sequential(fitted, reviews, params):
     assert not errors, errors
     for i, runs in enumerate(results):
         for proba in runs:
-            np.testing.assert_array_equal(proba, expected[i * 7:])
+            np.testing.assert_array_equal(proba, expected[i])
     # nothing was left swapped in: the parameter, the fp32 model, the thread count
     assert clf.get_params()["device"] == params.get("device", "cpu")
     assert all(type(m) is torch.nn.Linear for m in clf.module_.modules()

@@ -76,9 +76,9 @@ def test_gpu_paths_without_a_gpu(monkeypatch, fitted):
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
     clf = ElectraClassifier(device="auto", precision="bf16")
-    assert clf._resolve_device() == torch.device("cuda")
+    assert clf._resolve_runtime().device == torch.device("cuda")
     with pytest.raises(ValueError, match="1 CUDA device"):
-        ElectraClassifier(device="cuda:1")._resolve_device()
+        ElectraClassifier(device="cuda:1")._resolve_runtime()
     gpu = pickle.loads(pickle.dumps(fitted))
     gpu.device = "cuda"
     loader = gpu.get_iterator(gpu.get_dataset(["很好", "不好"]))
