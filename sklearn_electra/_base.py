@@ -258,7 +258,7 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
             warnings.warn(
                 "Training was interrupted mid-epoch; the weights are those at the interrupt. "
                 "Pass checkpoint_dir= to go back to the last completed epoch instead.",
-                UserWarning, stacklevel=5,
+                UserWarning, stacklevel=6,
             )
 
     def _restore_training_state(self, path, runtime):

@@ -234,7 +234,7 @@ class ElectraInferenceBase(PretrainedMixin, ServingMixin, NeuralNet):
             warnings.warn(
                 f"{n_truncated} of {len(inputs)} texts are longer than max_length="
                 f"{self.max_length} tokens and were truncated. Raise max_length to keep more text.",
-                TextTruncationWarning, stacklevel=5,
+                TextTruncationWarning, stacklevel=4,
             )
         return EncodedDataset(ids, types, targets)
 

@@ -20,7 +20,7 @@ from .runtime import seeded_torch
 from .tokenization import resolve_tokenizer
 
 __all__ = ["METADATA_FILE", "ONNX_FILE", "TRAINER_STATE_DIR", "PretrainedMixin",
-           "write_dir_atomically", "read_metadata"]
+           "write_dir_atomically", "write_metadata", "read_metadata"]
 
 METADATA_FILE = "sklearn_electra.json"
 ONNX_FILE = "model.onnx"
@@ -53,6 +53,12 @@ def write_dir_atomically(path, write):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def write_metadata(folder, metadata):
+    """Write ``sklearn_electra.json`` into ``folder``."""
+    with open(os.path.join(folder, METADATA_FILE), "w", encoding="utf-8") as f:
+        json.dump(metadata, f, indent=2, ensure_ascii=False)
 
 
 def read_metadata(path):
@@ -123,8 +129,7 @@ class PretrainedMixin:
             model.save_pretrained(tmp)
             self.tokenizer_.save_pretrained(tmp)
             if with_metadata:
-                with open(os.path.join(tmp, METADATA_FILE), "w", encoding="utf-8") as f:
-                    json.dump(self._export_metadata(), f, indent=2, ensure_ascii=False)
+                write_metadata(tmp, self._export_metadata())
             if extra is not None:
                 extra(tmp)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import json
 import logging
 import os
 import threading
@@ -18,7 +17,7 @@ import warnings
 import torch
 from tokenizers import Tokenizer
 
-from .persistence import METADATA_FILE, ONNX_FILE, write_dir_atomically
+from .persistence import ONNX_FILE, write_dir_atomically, write_metadata
 
 __all__ = ["ONNX_INPUTS", "ServingMixin", "check_quantize", "export_onnx", "quantize_module"]
 
@@ -207,11 +206,9 @@ class ServingMixin:
         def write(tmp):
             export_onnx(graph, os.path.join(tmp, ONNX_FILE), self._onnx_output)
             self._serving_tokenizer().save(os.path.join(tmp, "tokenizer.json"))
-            metadata = {**self._export_metadata(),
-                        "onnx": {"file": ONNX_FILE, "inputs": list(ONNX_INPUTS),
-                                 "output": self._onnx_output}}
-            with open(os.path.join(tmp, METADATA_FILE), "w", encoding="utf-8") as f:
-                json.dump(metadata, f, indent=2, ensure_ascii=False)
+            write_metadata(tmp, {**self._export_metadata(),
+                                 "onnx": {"file": ONNX_FILE, "inputs": list(ONNX_INPUTS),
+                                          "output": self._onnx_output}})
 
         with self._resolve_runtime().threads():
             write_dir_atomically(path, write)
