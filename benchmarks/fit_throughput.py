@@ -18,14 +18,25 @@ Chinese reviews vary in length (median 46 tokens): the target is >= 1.5x the loo
 and skorch, and >= 1.0x Trainer.
 
     python benchmarks/fit_throughput.py [--n-texts 2000] [--repeats 2] [--quick]
+
+To compare with another version of this package (a regression check), pass
+``--baseline-checkout DIR`` (a checkout holding ``sklearn_electra/``) and
+``--methods ours,baseline``: both fit in one run, each warmed up untimed, in
+alternating order.
+
+    git worktree add /tmp/main-before main~1
+    python benchmarks/fit_throughput.py --baseline-checkout /tmp/main-before --methods ours,baseline
 """
 
 import argparse
 import contextlib
+import importlib.util
 import io
+import os
+import sys
 import tempfile
-import warnings
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -122,22 +133,45 @@ def run_skorch(texts, labels, tok, args):
     pipe.fit(list(texts), y)
 
 
-METHODS = {"ours": run_ours, "loop": run_loop, "skorch": run_skorch, "Trainer": run_trainer}
+def load_baseline(checkout):
+    """``sklearn_electra`` from another checkout, imported as ``sklearn_electra_baseline``."""
+    package = os.path.join(os.path.abspath(checkout), "sklearn_electra")
+    spec = importlib.util.spec_from_file_location(
+        "sklearn_electra_baseline", os.path.join(package, "__init__.py"),
+        submodule_search_locations=[package])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_baseline(texts, labels, tok, args):
+    clf = args.baseline.ElectraClassifier(model=args.model, tokenizer=tok, max_length=args.max_length,
+                                          batch_size=args.batch_size, max_epochs=args.epochs, lr=1e-3,
+                                          validation_fraction=None, random_state=0)
+    clf.fit(texts, labels)
+
+
+METHODS = {"ours": run_ours, "loop": run_loop, "skorch": run_skorch, "Trainer": run_trainer,
+           "baseline": run_baseline}
 
 
 def measure(corpus, texts, labels, args):
     tok = train_wordpiece(texts, vocab_size=8000)
     lengths = np.array([len(x) for x in tok(list(texts), truncation=True,
                                              max_length=args.max_length)["input_ids"]])
-    rows = {}
-    for name, fn in METHODS.items():
-        best = np.inf
-        for _ in range(args.repeats):
+    times = {name: [] for name in args.methods}
+    if args.warmup:
+        for name in args.methods:  # first passes of a shape are slower: untimed
+            METHODS[name](texts[:4 * args.batch_size], labels[:4 * args.batch_size], tok, args)
+    for repeat in range(args.repeats):
+        # Alternate the order so that neither side always runs on a warmer machine.
+        for name in (args.methods if repeat % 2 == 0 else args.methods[::-1]):
             torch.manual_seed(0)
             start = time.perf_counter()
-            fn(texts, labels, tok, args)
-            best = min(best, time.perf_counter() - start)
-        rows[name] = len(texts) * args.epochs / best
+            METHODS[name](texts, labels, tok, args)
+            times[name].append(time.perf_counter() - start)
+    rows = {name: len(texts) * args.epochs / min(t) for name, t in times.items()}
     padding = args.max_length / lengths.mean()
     return {"corpus": corpus, "padding": padding, **rows}
 
@@ -152,7 +186,17 @@ def main(argv=None):
     parser.add_argument("--model", default="tiny")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="500 texts, best of 1")
+    parser.add_argument("--methods", default="ours,loop,skorch,Trainer",
+                        help="comma-separated subset of " + ",".join(METHODS))
+    parser.add_argument("--baseline-checkout", help="another checkout to compare 'ours' with")
+    parser.add_argument("--warmup", action=argparse.BooleanOptionalAction, default=True,
+                        help="an untimed short fit of each method first")
     args = parser.parse_args(argv)
+    args.methods = args.methods.split(",")
+    if "baseline" in args.methods:
+        if not args.baseline_checkout:
+            parser.error("--methods baseline needs --baseline-checkout DIR")
+        args.baseline = load_baseline(args.baseline_checkout)
     if args.quick:
         args.n_texts, args.repeats = min(args.n_texts, 500), 1
     torch.set_num_threads(args.threads)
@@ -167,25 +211,27 @@ def main(argv=None):
 
     header = (f"fit throughput, sequences/s (model={args.model}, max_length={args.max_length}, "
               f"batch={args.batch_size}, {args.n_texts} texts, {args.epochs} epoch, "
-              f"{args.threads} threads, best of {args.repeats})")
+              f"{args.threads} threads, best of {args.repeats}, alternating order)")
+    others = [m for m in args.methods if m != "ours"]
     lines = [header, "",
-             "| corpus | max_length / mean length | ours | loop | skorch | Trainer | ours/loop "
-             "| ours/skorch | ours/Trainer |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| corpus | max_length / mean length | " + " | ".join(args.methods) + " | "
+             + " | ".join(f"ours/{m}" for m in others) + " |",
+             "|---|---|" + "---|" * (len(args.methods) + len(others))]
     for r in results:
-        lines.append(f"| {r['corpus']} | {r['padding']:.2f} | {r['ours']:.0f} | {r['loop']:.0f} | "
-                     f"{r['skorch']:.0f} | {r['Trainer']:.0f} | {r['ours'] / r['loop']:.2f}x | "
-                     f"{r['ours'] / r['skorch']:.2f}x | {r['ours'] / r['Trainer']:.2f}x |")
-    publish("fit_throughput", lines, plot(results, header), quick=args.quick)
+        lines.append(f"| {r['corpus']} | {r['padding']:.2f} | "
+                     + " | ".join(f"{r[m]:.0f}" for m in args.methods) + " | "
+                     + " | ".join(f"{r['ours'] / r[m]:.2f}x" for m in others) + " |")
+    name = "fit_throughput" if "baseline" not in args.methods else "fit_throughput_vs_baseline"
+    publish(name, lines, plot(results, header, args.methods), quick=args.quick)
     return results
 
 
-def plot(results, title):
+def plot(results, title, methods):
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    width = 0.2
+    width = 0.8 / len(methods)
     x = np.arange(len(results))
-    for k, name in enumerate(METHODS):
-        ax.bar(x + (k - 1.5) * width, [r[name] for r in results], width, label=name)
+    for k, name in enumerate(methods):
+        ax.bar(x + (k - (len(methods) - 1) / 2) * width, [r[name] for r in results], width, label=name)
     ax.set_xticks(x, [f"{r['corpus']}\n(pad factor {r['padding']:.2f})" for r in results])
     ax.set_ylabel("sequences / second")
     ax.set_title(title, fontsize=8)

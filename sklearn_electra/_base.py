@@ -242,7 +242,7 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
                 self.run_single_epoch(iterator_valid, training=False, prefix="valid",
                                       step_fn=self.validation_step, run=run, **fit_params)
                 self.notify("on_epoch_end", **on_epoch)
-                if any(getattr(cb, "stop_", False) for _, cb in self.callbacks_):
+                if any(isinstance(cb, EarlyStopping) and cb.stop_ for _, cb in self.callbacks_):
                     break
         except KeyboardInterrupt as exc:
             if not raised_by_skorch_early_stopping(exc):
@@ -261,7 +261,7 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
                 UserWarning, stacklevel=6,
             )
 
-    def _restore_training_state(self, path, runtime):
+    def _restore_training_state(self, path):
         folder = os.path.join(os.fspath(path), TRAINER_STATE_DIR)
         if os.path.isdir(folder):
             load_trainer_state(self, folder)

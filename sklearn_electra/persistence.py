@@ -98,7 +98,7 @@ class PretrainedMixin:
     def _restore_metadata(self, metadata, config):
         """Restore fitted attributes from saved metadata (and the model's config)."""
 
-    def _restore_training_state(self, path, runtime):
+    def _restore_training_state(self, path):
         """Load what a training checkpoint holds besides the model (nothing by default)."""
 
     def save_pretrained(self, path):
@@ -164,5 +164,5 @@ class PretrainedMixin:
         runtime = est._resolve_runtime()
         with runtime.threads(), seeded_torch(0, runtime.device):
             est.initialize()
-            est._restore_training_state(path, runtime)
+            est._restore_training_state(path)
         return est

@@ -176,8 +176,10 @@ def move_modules(modules, optimizer, device):
     """Move ``modules`` (and ``optimizer``'s parameters and state with them) to ``device``.
 
     Modules already there are left alone. Thread-safe: concurrent calls move once.
+    Weights moved inside a caller's ``torch.inference_mode()`` would become inference
+    tensors, which training cannot update: the move always runs outside it.
     """
-    with _MOVE_LOCK:
+    with _MOVE_LOCK, torch.inference_mode(False):
         moved = False
         for module in modules:
             param = next(module.parameters(), None)
