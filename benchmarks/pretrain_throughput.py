@@ -129,7 +129,7 @@ def measure(preset, texts, tok, args):
             time_loop()
     ours, ours_fit, loop = times["ours"], times["ours_fit"], times["loop"]
     n_tokens = pre.history_[-1, "tokens_seen"]
-    flops = flops_per_token(pre.module_, args.length, pre._mask_prob())
+    flops = flops_per_token(pre.module_, args.length, pre.recipe_.mask_prob)
     return {"preset": preset, "tokens": n_tokens, "ours": n_tokens / ours, "loop": n_tokens / loop,
             "ours_fit": n_tokens / ours_fit, "flops_per_token": flops}
 

@@ -8,15 +8,17 @@ import sys
 import time
 
 import accuracy
+import defaults
 import efficiency
 import fit_throughput
 import memory
 import predict_throughput
 import pretrain_throughput
+import recipe_scratch
 import tag_throughput
 
 BENCHMARKS = (fit_throughput, predict_throughput, efficiency, memory, tag_throughput,
-              pretrain_throughput, accuracy)
+              pretrain_throughput, accuracy, defaults, recipe_scratch)
 
 if __name__ == "__main__":
     args = ["--quick"] if "--quick" in sys.argv[1:] else []

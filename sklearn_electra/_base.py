@@ -15,10 +15,12 @@ fails after the input checks, the estimator is put back exactly as it was.
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import numbers
 import os
 import warnings
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,8 +38,10 @@ from ._inference import ElectraInferenceBase
 from .callbacks import EarlyStopping, raised_by_skorch_early_stopping
 from .checkpoint import EpochCheckpoint, load_trainer_state
 from .data import LengthBucketBatchSampler
+from .modeling import build_config, resolve_model
 from .optim import LinearWarmupSchedule, electra_param_groups
 from .persistence import TRAINER_STATE_DIR
+from .recipe import ADAM_EPS, Recipe, finetuning_recipe
 from .runtime import Runtime, seeded_torch
 
 __all__ = ["ElectraNetBase"]
@@ -57,6 +61,7 @@ class _FitRun:
     module: torch.nn.Module = None  # what the steps call: module_, or Accelerate's wrapper
     optimizer: object = None  # what the steps step: optimizer_, or Accelerate's wrapper
     pending: int = 0  # batches since the last optimizer step (gradient accumulation)
+    epochs: int = None  # this fit's epochs (the recipe's, from the optimizer steps per epoch)
 
 
 class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
@@ -68,13 +73,13 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
 
     _parameter_constraints = {
         **ElectraInferenceBase._parameter_constraints,
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr": [None, Interval(numbers.Real, 0, None, closed="neither")],
+        "max_epochs": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "predict_batch_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "optimizer": [callable],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "warmup_ratio": [Interval(numbers.Real, 0, 1, closed="both")],
-        "layerwise_lr_decay": [Interval(numbers.Real, 0, 1, closed="right")],
+        "warmup_ratio": [None, Interval(numbers.Real, 0, 1, closed="both")],
+        "layerwise_lr_decay": [None, Interval(numbers.Real, 0, 1, closed="right")],
         "gradient_accumulation_steps": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_grad_norm": [None, Interval(numbers.Real, 0, None, closed="neither")],
         "validation_fraction": [None, Interval(numbers.Real, 0, 1, closed="left")],
@@ -88,11 +93,12 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
     }
 
     lr_schedule_ = None
+    recipe_ = None
 
     def __init__(self, model="tiny", *, tokenizer=None, vocab_size=8000, lowercase=True,
-                 max_length=128, lr=3e-4, max_epochs=3, batch_size=32, predict_batch_size=None,
-                 optimizer=torch.optim.AdamW, weight_decay=0.01, warmup_ratio=0.1,
-                 layerwise_lr_decay=0.8, gradient_accumulation_steps=1, max_grad_norm=1.0,
+                 max_length=128, lr=None, max_epochs=None, batch_size=32, predict_batch_size=None,
+                 optimizer=torch.optim.AdamW, weight_decay=0.01, warmup_ratio=None,
+                 layerwise_lr_decay=None, gradient_accumulation_steps=1, max_grad_norm=1.0,
                  validation_fraction=0.1, early_stopping=True, n_iter_no_change=3, callbacks=None,
                  warm_start=False, checkpoint_dir=None, verbose=0, device="cpu", precision="fp32",
                  quantize=None, n_threads=None, accelerator=None, random_state=None, **kwargs):
@@ -172,6 +178,7 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
             run = self._start_run()
             if reset:
                 self.tokenizer_ = self._prepare_tokenizer(inputs, source)
+                self.recipe_ = self._resolve_recipe(source)
             dataset = self._make_dataset(inputs, targets, fitting=True)
             with run.runtime.threads(), seeded_torch(run.torch_seed, run.runtime.device):
                 if reset:
@@ -179,11 +186,37 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
                 else:
                     self._place(run.runtime)
                     self._initialize_callbacks()  # pick up callbacks set since the last fit
+                    self._update_recipe()
                 if new_schedule:
                     self.lr_schedule_ = None
                 with self._prepared(self.module_, self.optimizer_) as (run.module, run.optimizer):
                     NeuralNet.partial_fit(self, dataset, None, run=run, **fit_params)
         return self
+
+    def _resolve_recipe(self, source):
+        """The settings this fit trains with: the parameters, and the paper's recipe where
+        they are None (see :mod:`sklearn_electra.recipe`)."""
+        config = build_config(source, self.get_params_for("module"))
+        return finetuning_recipe(config, None if source.pretrained else source.name, lr=self.lr,
+                                 layerwise_lr_decay=self.layerwise_lr_decay,
+                                 warmup_ratio=self.warmup_ratio, max_epochs=self.max_epochs)
+
+    def _update_recipe(self):
+        """Parameters set since the last fit, for a fit that continues (``partial_fit``,
+        ``warm_start``): ``lr`` scales every group's peak (keeping the layer-wise
+        ratios), ``warmup_ratio`` applies to the next schedule, ``max_epochs`` to this
+        call. ``layerwise_lr_decay`` needs new groups: it applies at the next ``fit``."""
+        recipe = self.recipe_
+        if self.lr is not None and self.lr != recipe.lr:
+            for group in self.optimizer_.param_groups:
+                group["initial_lr"] *= self.lr / recipe.lr
+                group["lr"] *= self.lr / recipe.lr
+            recipe = dataclasses.replace(recipe, lr=self.lr)
+        if self.warmup_ratio is not None and self.warmup_ratio != recipe.warmup_ratio:
+            recipe = dataclasses.replace(recipe, warmup_ratio=self.warmup_ratio, warmup_steps=None)
+        if self.max_epochs is not None and self.max_epochs != recipe.max_epochs:
+            recipe = dataclasses.replace(recipe, max_epochs=self.max_epochs, min_steps=None)
+        self.recipe_ = recipe
 
     def _validate_data(self, X, y, reset, classes=None):
         """Validated ``(inputs, encoded targets)`` for fitting."""
@@ -227,15 +260,15 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
         ``KeyboardInterrupt`` goes back to the last checkpointed epoch.
         """
         fit_params.pop("_routing_method", None)  # we route no metadata
-        epochs = epochs if epochs is not None else self.max_epochs
         dataset_train, dataset_valid = self.get_split_datasets(X, y, seed=run.split_seed)
         on_epoch = {"dataset_train": dataset_train, "dataset_valid": dataset_valid}
         iterator_train = self.get_iterator(dataset_train, training=True, runtime=run.runtime,
                                            seed=run.batch_seed)
         iterator_valid = None if dataset_valid is None else \
             self.get_iterator(dataset_valid, training=False, runtime=run.runtime)
+        run.epochs = epochs or self.recipe_.epochs_for(self._steps_per_epoch(iterator_train))
         try:
-            for _ in range(epochs):
+            for _ in range(run.epochs):
                 self.notify("on_epoch_begin", **on_epoch)
                 self.run_single_epoch(iterator_train, training=True, prefix="train",
                                       step_fn=self.train_step, run=run, **fit_params)
@@ -260,6 +293,17 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
                 "Pass checkpoint_dir= to go back to the last completed epoch instead.",
                 UserWarning, stacklevel=6,
             )
+
+    def _export_metadata(self):
+        metadata = super()._export_metadata()
+        if self.recipe_ is not None:
+            metadata["recipe"] = dataclasses.asdict(self.recipe_)
+        return metadata
+
+    def _restore_metadata(self, metadata, config):
+        super()._restore_metadata(metadata, config)
+        # The recipe the model was trained with: resuming needs its optimizer groups.
+        self.recipe_ = Recipe(**metadata["recipe"]) if "recipe" in metadata else None
 
     def _restore_training_state(self, path):
         folder = os.path.join(os.fspath(path), TRAINER_STATE_DIR)
@@ -329,6 +373,8 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
         """Build callbacks, model, criterion, optimizer and history on the resolved device."""
         runtime = self._resolve_runtime()
         self.check_training_readiness()
+        if self.recipe_ is None:  # initialize() called directly, or a checkpoint without one
+            self.recipe_ = self._resolve_recipe(resolve_model(self.model))
         self._initialize_virtual_params()
         self._initialize_callbacks()
         # skorch registers module_/criterion_/optimizer_ (device moves, pickling)
@@ -351,12 +397,20 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
         return self
 
     def initialize_optimizer(self, runtime=None):
-        """The optimizer over ELECTRA's parameter groups, and a grad scaler for fp16."""
+        """The optimizer over ELECTRA's parameter groups, and a grad scaler for fp16.
+
+        Adam-type optimizers get the reference's ``eps=1e-6`` unless
+        ``optimizer__eps`` says otherwise.
+        """
         runtime = runtime or self._resolve_runtime()
+        recipe = self.recipe_
         named = list(self.get_all_learnable_params())
-        groups = electra_param_groups(named, self.lr, self.weight_decay, self.layerwise_lr_decay,
+        groups = electra_param_groups(named, recipe.lr, self.weight_decay, recipe.layerwise_lr_decay,
                                       self.module_.config.num_hidden_layers)
-        self.optimizer_ = self.optimizer(groups, lr=self.lr, **self.get_params_for("optimizer"))
+        kwargs = self.get_params_for("optimizer")
+        if "eps" in inspect.signature(self.optimizer).parameters:
+            kwargs.setdefault("eps", ADAM_EPS)
+        self.optimizer_ = self.optimizer(groups, lr=recipe.lr, **kwargs)
         self.grad_scaler_ = torch.amp.GradScaler(runtime.device.type, enabled=runtime.use_grad_scaler)
         self.lr_schedule_ = None
         return self
@@ -407,12 +461,15 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
         """One epoch; training epochs (re)start the lr schedule when needed and
         flush a pending gradient accumulation at the end."""
         if training and iterator is not None and (self.lr_schedule_ is None or self.lr_schedule_.finished):
-            steps = math.ceil(len(iterator) / self.gradient_accumulation_steps)
-            self.lr_schedule_ = LinearWarmupSchedule.for_training(steps, self.max_epochs, self.warmup_ratio)
+            self.lr_schedule_ = LinearWarmupSchedule.for_training(
+                self._steps_per_epoch(iterator), run.epochs, self.recipe_.warmup_for)
             self.lr_schedule_.apply(self.optimizer_)
         super().run_single_epoch(iterator, training, prefix, step_fn, run=run, **fit_params)
         if training and run.pending:
             self._optimizer_step(run)
+
+    def _steps_per_epoch(self, iterator):
+        return math.ceil(len(iterator) / self.gradient_accumulation_steps)
 
     def validation_step(self, batch, run=None, **fit_params):
         """Loss and output on a validation batch, without gradients."""

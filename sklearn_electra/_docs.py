@@ -34,10 +34,19 @@ _PARAMETERS = {
         Longest input in tokens (special tokens included); longer texts are
         truncated with a :class:`TextTruncationWarning` at fit time. Batches
         are padded only to their longest text."""),
-    "lr": ("float", """
-        Peak learning rate of the schedule (before layer-wise decay)."""),
-    "max_epochs": ("int", """
-        Epochs per ``fit`` (and per ``partial_fit`` call)."""),
+    "lr": ("float or None", """
+        Peak learning rate (of the head; lower layers get less with layer-wise
+        decay). ``None``: the ELECTRA paper's rate for the model's size when
+        ``model`` is a pretrained checkpoint (3e-4 Small, 1e-4 Base, 5e-5 Large,
+        sized by the config's hidden size); for a preset, which trains from
+        random initialisation, the pretraining rate of its size (5e-4 for
+        ``"tiny"`` and ``"small"``, 2e-4 for the others). The value used is
+        ``recipe_.lr``."""),
+    "max_epochs": ("int or None", """
+        Epochs per ``fit`` (and per ``partial_fit`` call). ``None``: the paper's 3
+        for a pretrained checkpoint; for a preset, which learns from nothing,
+        enough epochs for 1,500 optimizer steps (at least 3, at most 50), early
+        stopping ending it sooner. ``recipe_`` and ``history_`` say what ran."""),
     "batch_size": ("int", """
         Texts per training batch (before gradient accumulation)."""),
     "predict_batch_size": ("int or None", """
@@ -46,12 +55,16 @@ _PARAMETERS = {
         Its extra arguments go through ``optimizer__<name>``."""),
     "weight_decay": ("float", """
         Decoupled weight decay, not applied to biases and LayerNorm weights."""),
-    "warmup_ratio": ("float", """
-        Fraction of the optimizer steps with linear warmup; the rest decays
-        linearly to zero."""),
-    "layerwise_lr_decay": ("float", """
-        Layer ``l`` of ``L`` trains at ``lr * layerwise_lr_decay ** (L + 1 - l)``
-        (embeddings at ``l = 0``, heads at full ``lr``); 1.0 switches it off."""),
+    "warmup_ratio": ("float or None", """
+        Fraction of the optimizer steps with linear warmup; the learning rate
+        decays linearly to zero from the first step, times the warmup factor, as
+        in the reference. ``None`` means 0.1."""),
+    "layerwise_lr_decay": ("float or None", """
+        Layer ``l`` of ``L`` trains at ``lr * layerwise_lr_decay ** (L + 2 - l)``
+        (embeddings at ``l = 0``, the head at ``L + 2``: full ``lr``); 1.0
+        switches it off. ``None``: the paper's 0.8 (0.9 for Large) for a
+        pretrained checkpoint, 1.0 for a preset (random initialisation has no
+        pretrained lower layers to protect)."""),
     "gradient_accumulation_steps": ("int", """
         Batches whose gradients are summed before each optimizer step."""),
     "max_grad_norm": ("float or None", """

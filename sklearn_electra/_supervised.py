@@ -142,6 +142,7 @@ class SupervisedMixin:
 
     def _restore_metadata(self, metadata, config):
         """Restore ``classes_`` from saved metadata, or from the config's label names."""
+        super()._restore_metadata(metadata, config)
         if "classes" in metadata:
             classes = metadata["classes"]
         elif self._hf_model_class.__name__ in (config.architectures or []):

@@ -41,6 +41,9 @@ class ElectraClassifier(ClassifierMixin, SupervisedMixin, ElectraNetBase):
         The fitted model.
     history_ : skorch.History
         Per-epoch ``train_loss``, ``valid_loss``, ``valid_acc``, ``dur``.
+    recipe_ : sklearn_electra.recipe.Recipe
+        The learning rate, layer-wise decay and warmup this fit used (the
+        parameters, or the paper's recipe for the model where they are None).
     lr_schedule_ : sklearn_electra.optim.LinearWarmupSchedule
         Where the learning-rate schedule stands (``partial_fit`` carries on from it).
 

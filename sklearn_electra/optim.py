@@ -1,5 +1,8 @@
-"""Optimizer parameter groups and the learning-rate schedule of ELECTRA fine-tuning.
+"""Optimizer parameter groups and the learning-rate schedule of ELECTRA.
 
+Both follow google-research/electra's ``model/optimization.py``: layer-wise
+learning rates as in ``_get_layer_lrs`` (L181-193), no weight decay on biases and
+LayerNorm (L56), and linear decay from step 0 times a linear warmup (L36-45).
 Nothing here imports from the rest of the package: the training base builds the
 groups with :func:`electra_param_groups` and steps a :class:`LinearWarmupSchedule`
 once per optimizer step (not per batch, so gradient accumulation does not
@@ -12,31 +15,45 @@ __all__ = ["layer_depth", "electra_param_groups", "warmup_linear_factor", "Linea
 
 
 def layer_depth(name, n_layers):
-    """Depth of a parameter for layer-wise lr decay: embeddings 0, layer i i+1, heads top.
+    """Depth of a parameter for layer-wise lr decay, as the reference counts it.
+
+    Embeddings (and their projection) are at 0, encoder layer ``i`` at ``i + 1``
+    and the task head at ``n_layers + 2`` (one step above the last layer).
 
     Examples
     --------
     >>> layer_depth("electra.embeddings.word_embeddings.weight", 2)
     0
+    >>> layer_depth("electra.embeddings_project.weight", 2)
+    0
     >>> layer_depth("electra.encoder.layer.1.output.dense.weight", 2)
     2
     >>> layer_depth("classifier.dense.weight", 2)
-    3
+    4
     """
     if "embeddings" in name:
         return 0
     marker = "encoder.layer."
     if marker in name:
         return int(name.split(marker, 1)[1].split(".", 1)[0]) + 1
-    return n_layers + 1
+    return n_layers + 2
 
 
 def electra_param_groups(named_parameters, lr, weight_decay, layerwise_lr_decay, n_layers):
     """AdamW parameter groups: no decay on biases and LayerNorm; lr shrinks with depth.
 
     A parameter at depth ``d`` (see :func:`layer_depth`) gets
-    ``lr * layerwise_lr_decay ** (n_layers + 1 - d)``. Each group also carries
-    ``initial_lr``, the peak the schedule scales.
+    ``lr * layerwise_lr_decay ** (n_layers + 2 - d)``: the head trains at ``lr``.
+    Each group also carries ``initial_lr``, the peak the schedule scales.
+
+    Examples
+    --------
+    >>> import torch
+    >>> params = [("electra.embeddings.word_embeddings.weight", torch.nn.Parameter(torch.ones(2))),
+    ...           ("electra.encoder.layer.0.attention.self.query.bias", torch.nn.Parameter(torch.ones(2))),
+    ...           ("classifier.out_proj.weight", torch.nn.Parameter(torch.ones(2)))]
+    >>> [(round(g["lr"], 4), g["weight_decay"]) for g in electra_param_groups(params, 1.0, 0.01, 0.5, 1)]
+    [(0.125, 0.01), (0.25, 0.0), (1.0, 0.01)]
     """
     groups = {}
     for name, param in named_parameters:
@@ -44,10 +61,10 @@ def electra_param_groups(named_parameters, lr, weight_decay, layerwise_lr_decay,
             continue
         no_decay = name.endswith("bias") or "LayerNorm" in name or "layer_norm" in name
         # Without decay every depth shares one lr: fewer groups, fewer optimizer kernels.
-        depth = layer_depth(name, n_layers) if layerwise_lr_decay != 1.0 else n_layers + 1
+        depth = layer_depth(name, n_layers) if layerwise_lr_decay != 1.0 else n_layers + 2
         key = (depth, no_decay)
         if key not in groups:
-            group_lr = lr * layerwise_lr_decay ** (n_layers + 1 - depth)
+            group_lr = lr * layerwise_lr_decay ** (n_layers + 2 - depth)
             groups[key] = {"params": [], "lr": group_lr, "initial_lr": group_lr,
                            "weight_decay": 0.0 if no_decay else weight_decay}
         groups[key]["params"].append(param)
@@ -55,20 +72,23 @@ def electra_param_groups(named_parameters, lr, weight_decay, layerwise_lr_decay,
 
 
 def warmup_linear_factor(step, total, warmup):
-    """Learning-rate multiplier: linear warmup over ``warmup`` steps, then linear decay to 0.
+    """Learning-rate multiplier of optimizer step ``step`` (from 0).
+
+    Linear decay from the first step, ``1 - step / total``, times a linear warmup
+    ``min(1, (step + 1) / warmup)``, as ``model/optimization.py`` L36-45 (which
+    counts the warmup from ``step``: its first update runs at lr 0; here the step
+    being taken counts, so no update is wasted).
 
     Examples
     --------
-    >>> [round(warmup_linear_factor(s, total=4, warmup=2), 2) for s in range(4)]
-    [0.5, 1.0, 1.0, 0.5]
+    >>> [round(warmup_linear_factor(s, total=4, warmup=2), 3) for s in range(4)]
+    [0.5, 0.75, 0.5, 0.25]
     """
-    if step < warmup:
-        return (step + 1) / warmup
-    return max(0.0, (total - step) / max(1, total - warmup))
+    return min(1.0, (step + 1) / warmup) * max(0.0, 1.0 - step / total)
 
 
 class LinearWarmupSchedule:
-    """Linear warmup then linear decay over ``total`` optimizer steps.
+    """Linear decay over ``total`` optimizer steps, times a linear warmup.
 
     It sets each group's ``lr`` to ``initial_lr * factor``; its state is three
     integers (:meth:`state_dict`), which checkpoints store as JSON.
@@ -87,6 +107,8 @@ class LinearWarmupSchedule:
     >>> schedule = LinearWarmupSchedule(total=10, warmup=2)
     >>> schedule.factor, schedule.finished
     (0.5, False)
+    >>> schedule.step = 1; round(schedule.factor, 2)
+    0.9
     >>> schedule.load_state_dict({"step": 10, "total": 10, "warmup": 2})
     >>> schedule.finished
     True
@@ -98,10 +120,11 @@ class LinearWarmupSchedule:
         self.step = int(step)
 
     @classmethod
-    def for_training(cls, steps_per_epoch, epochs, warmup_ratio):
-        """The schedule of a run of ``epochs`` epochs of ``steps_per_epoch`` optimizer steps."""
+    def for_training(cls, steps_per_epoch, epochs, warmup_for):
+        """The schedule of ``epochs`` epochs of ``steps_per_epoch`` optimizer steps;
+        ``warmup_for(total)`` gives the warmup steps (see ``Recipe.warmup_for``)."""
         total = steps_per_epoch * epochs
-        return cls(total, round(warmup_ratio * total))
+        return cls(total, warmup_for(total))
 
     @property
     def factor(self):

@@ -15,42 +15,76 @@ from ._docs import document_parameters
 from ._inference import refused
 from .data import EncodedDataset
 from .modeling import build_config, load_pretrained, resolve_model
+from .recipe import pretraining_recipe
 from .rtd import ElectraRTD, binary_entropy, generator_config
 from .tokenization import encode_texts
 from .validation import check_texts
 
 __all__ = ["ElectraRTDPretrainer"]
 
-# Generator width relative to the discriminator, per preset (the paper's choices:
-# 1/4 for Small, 1/3 for Base and Large), and the masking rate (0.25 for Large).
-_GENERATOR_SIZE = {"tiny": 0.25, "small": 0.25, "base": 1 / 3, "large": 1 / 3}
-_MASK_PROB = {"large": 0.25}
 _COUNTS = ("n_masked", "gen_correct", "n_tokens", "disc_correct", "n_replaced", "n_flagged",
            "n_true_flagged")
 
 
-def pack_sequences(input_ids, max_length, cls_id):
-    """Concatenate texts (each ends with its ``[SEP]``) into rows of ``max_length`` tokens.
+def pack_sequences(input_ids, max_length, cls_id, sep_id):
+    """Pack texts into rows ``[CLS] A [SEP] B [SEP]`` of ``max_length`` tokens, as ELECTRA
+    pretrains (``build_pretraining_dataset.py``, ``ExampleBuilder._create_example``).
 
-    Every row starts with ``[CLS]``; only the last row may be shorter. No
-    compute is spent on padding.
+    The texts' tokens (no special tokens) are concatenated in order and cut into
+    rows; each row holds two segments, A (token type 0) and B (token type 1), split
+    at the text boundary nearest the middle (or the middle when a text spans the
+    row), so that segment embeddings and ``[SEP]`` are trained for text pairs.
+    Every tenth row is a single segment, as the reference makes 10% of its examples
+    (which classification inputs resemble). No compute is spent on padding: only
+    the last row may be shorter.
+
+    Parameters
+    ----------
+    input_ids : list of 1-d int arrays
+        Each text's token ids without special tokens.
+    max_length : int
+    cls_id, sep_id : int
+
+    Returns
+    -------
+    rows, token_types : lists of 1-d int arrays
 
     Examples
     --------
-    >>> rows = pack_sequences([np.array([5, 6, 3]), np.array([7, 3])], max_length=4, cls_id=2)
-    >>> [r.tolist() for r in rows]
-    [[2, 5, 6, 3], [2, 7, 3]]
+    >>> rows, types = pack_sequences([np.array([5, 6, 7]), np.array([8, 9])], 8, cls_id=2, sep_id=3)
+    >>> rows[0].tolist(), types[0].tolist()
+    ([2, 5, 6, 7, 3, 8, 9, 3], [0, 0, 0, 0, 0, 1, 1, 1])
     """
-    stream = np.concatenate(input_ids) if input_ids else np.zeros(0, dtype=np.int32)
-    body = max_length - 1
-    return [np.concatenate([[cls_id], stream[i:i + body]]).astype(np.int32)
-            for i in range(0, len(stream), body)]
+    lengths = np.fromiter((len(x) for x in input_ids), dtype=np.int64, count=len(input_ids))
+    stream = np.concatenate(input_ids).astype(np.int32) if len(input_ids) else np.zeros(0, np.int32)
+    boundaries = np.cumsum(lengths)[:-1]  # where a new text starts in the stream
+    rows, types = [], []
+    start = 0
+    while start < len(stream):
+        single = len(rows) % 10 == 9
+        body = max_length - (2 if single else 3)
+        piece = stream[start:start + body]
+        if single or len(piece) < 2:
+            row = np.concatenate([[cls_id], piece, [sep_id]])
+            types.append(np.zeros(len(row), dtype=np.int8))
+        else:
+            inside = boundaries[(boundaries > start) & (boundaries < start + len(piece))] - start
+            middle = len(piece) // 2
+            split = int(inside[np.argmin(np.abs(inside - middle))]) if len(inside) else middle
+            row = np.concatenate([[cls_id], piece[:split], [sep_id], piece[split:], [sep_id]])
+            types.append(np.concatenate([np.zeros(split + 2, np.int8), np.ones(len(piece) - split + 1, np.int8)]))
+        rows.append(row.astype(np.int32))
+        start += len(piece)
+    return rows, types
 
 
 @document_parameters(notes={
-    "lr": "Peak learning rate (ELECTRA-Small's pretraining rate).",
-    "layerwise_lr_decay": """Layer ``l`` of ``L`` trains at ``lr * layerwise_lr_decay ** (L + 1 - l)``;
-        pretraining trains every layer at the same rate (1.0).""",
+    "lr": """Peak learning rate; ``None``: the paper's pretraining rate for the model's
+        size, 5e-4 for Small (and ``"tiny"``), 2e-4 for Base and Large. The value used
+        is ``recipe_.lr``.""",
+    "layerwise_lr_decay": """``None`` means 1.0: pretraining trains every layer at the same rate.""",
+    "warmup_ratio": """``None``: the reference's 10,000 warmup steps, at most 10% of the run
+        (a short run would otherwise never leave warmup); a float: that fraction.""",
     "validation_fraction": """Share of the packed rows held out to report ``valid_`` RTD metrics
         (fresh masking on every pass); ``None`` or 0 pretrains on everything.""",
 })
@@ -64,17 +98,19 @@ class ElectraRTDPretrainer(ElectraNetBase):
     :meth:`save_pretrained` and pass the directory as ``model=`` to
     :class:`ElectraClassifier` or :class:`ElectraTagger`.
 
-    Texts are tokenized once and packed into rows of ``max_length`` tokens
-    (texts concatenated, each closed by ``[SEP]``), so no compute goes to padding.
+    Texts are tokenized once and packed into rows of ``max_length`` tokens,
+    ``[CLS] A [SEP] B [SEP]`` with two segments as the paper pretrains (see
+    :func:`pack_sequences`), so no compute goes to padding.
 
     Parameters
     ----------
     mask_prob : float or None, default=None
-        Share of the non-special tokens masked per batch (fresh on every batch);
-        ``None`` means 0.15, or 0.25 for the ``large`` preset as in the paper.
+        Share of the maskable tokens (all but ``[CLS]``, ``[SEP]``, ``[MASK]`` and
+        padding) masked per batch, fresh on every batch; ``None`` means the paper's
+        0.15, or 0.25 for Large.
     generator_size : float or None, default=None
         Generator width as a fraction of the discriminator's, in (0, 1];
-        ``None`` means 1/4 for ``tiny``/``small``, 1/3 for ``base``/``large``.
+        ``None`` means the paper's 1/4 for Small and Large, 1/3 for Base.
     disc_weight : float, default=50.0
         Weight of the discriminator loss against the generator's (the paper's 50).
     temperature : float, default=1.0
@@ -85,6 +121,8 @@ class ElectraRTDPretrainer(ElectraNetBase):
 
     Attributes
     ----------
+    recipe_ : sklearn_electra.recipe.Recipe
+        The settings used (``lr``, ``generator_size``, ``mask_prob``, warmup).
     module_ : sklearn_electra.rtd.ElectraRTD
         ``module_.discriminator`` (``ElectraForPreTraining``) and
         ``module_.generator`` (``ElectraForMaskedLM``).
@@ -119,10 +157,9 @@ class ElectraRTDPretrainer(ElectraNetBase):
     }
 
     def __init__(self, model="tiny", *, mask_prob=None, generator_size=None, disc_weight=50.0,
-                 temperature=1.0, generator=None, lr=5e-4, max_epochs=10, layerwise_lr_decay=1.0,
-                 validation_fraction=None, **kwargs):
-        super().__init__(model, lr=lr, max_epochs=max_epochs, layerwise_lr_decay=layerwise_lr_decay,
-                         validation_fraction=validation_fraction, **kwargs)
+                 temperature=1.0, generator=None, max_epochs=10, validation_fraction=None, **kwargs):
+        super().__init__(model, max_epochs=max_epochs, validation_fraction=validation_fraction,
+                         **kwargs)
         self.mask_prob = mask_prob
         self.generator_size = generator_size
         self.disc_weight = disc_weight
@@ -138,33 +175,29 @@ class ElectraRTDPretrainer(ElectraNetBase):
     forward_iter = refused(_INSTEAD)
 
     # ------------------------------------------------------------ settings
-    def _preset(self):
-        source = resolve_model(self.model)
-        return source.name if source.kind == "preset" else None
-
-    def _mask_prob(self):
-        return self.mask_prob if self.mask_prob is not None else _MASK_PROB.get(self._preset(), 0.15)
-
-    def _generator_size(self):
-        if self.generator_size is not None:
-            return self.generator_size
-        return _GENERATOR_SIZE.get(self._preset(), 0.25)
+    def _resolve_recipe(self, source):
+        config = build_config(source, self.get_params_for("module"))
+        return pretraining_recipe(config, None if source.pretrained else source.name, lr=self.lr,
+                                  layerwise_lr_decay=self.layerwise_lr_decay,
+                                  warmup_ratio=self.warmup_ratio, generator_size=self.generator_size,
+                                  mask_prob=self.mask_prob, max_epochs=self.max_epochs)
 
     # ------------------------------------------------------------ data
     def _check_inputs(self, X, *, fitting):
         return check_texts(X, allow_pairs=False)
 
     def _make_dataset(self, inputs, targets=None, fitting=False):
-        # Each text without [CLS] (added per row) but with its closing [SEP].
+        # Each text without its [CLS] and [SEP]: rows get their own.
         ids, _, _ = encode_texts(self.tokenizer_, inputs, max_length=10**9)
-        rows = pack_sequences([x[1:] for x in ids], self.max_length, self.tokenizer_.cls_token_id)
+        rows, types = pack_sequences([x[1:-1] for x in ids], self.max_length,
+                                     self.tokenizer_.cls_token_id, self.tokenizer_.sep_token_id)
         if fitting and (not rows or len(rows[0]) < self.max_length):
-            n_tokens = sum(len(x) - 1 for x in ids)
+            n_tokens = sum(len(x) - 2 for x in ids)
             raise ValueError(
                 f"The corpus holds {n_tokens} tokens, too few to fill one sequence of max_length="
                 f"{self.max_length}. Add text or lower max_length."
             )
-        return EncodedDataset(rows, [np.zeros(len(r), dtype=np.int8) for r in rows])
+        return EncodedDataset(rows, types)
 
     # ------------------------------------------------------------ model
     def initialize_module(self):
@@ -178,10 +211,12 @@ class ElectraRTDPretrainer(ElectraNetBase):
                                         build_config(generator_source))
         else:
             generator = ElectraForMaskedLM(generator_config(discriminator.config,
-                                                            self._generator_size()))
-        self.module_ = ElectraRTD(discriminator, generator, self.tokenizer_.all_special_ids,
-                                  self.tokenizer_.mask_token_id, self._mask_prob(),
-                                  self.temperature, self.disc_weight)
+                                                            self.recipe_.generator_size))
+        tok = self.tokenizer_
+        # Never masked, as the reference's _get_candidates_mask: [UNK] can be.
+        never_masked = [tok.cls_token_id, tok.sep_token_id, tok.mask_token_id, tok.pad_token_id]
+        self.module_ = ElectraRTD(discriminator, generator, never_masked, tok.mask_token_id,
+                                  self.recipe_.mask_prob, self.temperature, self.disc_weight)
         return self
 
     def infer(self, x, runtime=None, module=None, **fit_params):

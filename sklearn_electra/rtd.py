@@ -118,7 +118,8 @@ class ElectraRTD(nn.Module):
         Its embeddings are replaced by the discriminator's (token, position and
         type embeddings shared), and its output layer is tied to them.
     special_ids : sequence of int
-        Token ids never masked ([CLS], [SEP], [PAD], [MASK], ...).
+        Token ids never masked: [CLS], [SEP], [MASK] and [PAD], as the reference's
+        ``_get_candidates_mask`` (``pretrain/pretrain_helpers.py``); [UNK] can be masked.
     mask_token_id : int
     mask_prob, temperature, disc_weight : float
         Masking rate, sampling temperature, weight of the discriminator loss.

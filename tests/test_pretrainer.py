@@ -13,7 +13,6 @@ from sklearn_electra import ElectraClassifier, ElectraRTDPretrainer, ElectraTagg
 from sklearn_electra import rtd
 from sklearn_electra.datasets import load_chinese_reviews
 from sklearn_electra.modeling import PRESETS
-from sklearn_electra.pretrainer import pack_sequences
 
 from .test_sklearn_checks import APPLICABLE
 
@@ -128,13 +127,6 @@ def test_discriminator_loss_ignores_padding():
     assert int(out.n_tokens) == 30
 
 
-def test_pack_sequences_fills_rows():
-    texts = [np.arange(5, 5 + n, dtype=np.int32) for n in (3, 7, 2, 9, 4)]
-    rows = pack_sequences(texts, max_length=6, cls_id=2)
-    assert all(len(r) == 6 and r[0] == 2 for r in rows[:-1]) and 1 < len(rows[-1]) <= 6
-    assert np.concatenate([r[1:] for r in rows]).tolist() == np.concatenate(texts).tolist()
-
-
 def test_short_pretraining_lowers_both_losses(pretrained):
     h = pretrained.history_
     assert h[-1, "gen_loss"] < h[0, "gen_loss"]
@@ -206,16 +198,6 @@ def test_partial_fit_and_warm_start_continue(corpus):
     vocab = pre.tokenizer_.get_vocab()
     pre.set_params(warm_start=True).fit(corpus[100:200])
     assert pre.tokenizer_.get_vocab() == vocab
-
-
-def test_presets_follow_the_paper():
-    assert ElectraRTDPretrainer(model="large")._mask_prob() == 0.25
-    assert ElectraRTDPretrainer(model="small")._mask_prob() == 0.15
-    base = ElectraConfig(**PRESETS["base"])
-    gen = rtd.generator_config(base, ElectraRTDPretrainer(model="base")._generator_size())
-    assert (gen.hidden_size, gen.num_attention_heads, gen.intermediate_size) == (256, 4, 1024)
-    small = rtd.generator_config(ElectraConfig(**PRESETS["small"]), 0.25)
-    assert (small.hidden_size, small.num_attention_heads, small.embedding_size) == (64, 1, 128)
 
 
 @pytest.mark.parametrize("X, params, error, match", [
