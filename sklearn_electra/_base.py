@@ -14,7 +14,6 @@ fails after the input checks, the estimator is put back exactly as it was.
 
 from __future__ import annotations
 
-import copy
 import inspect
 import math
 import numbers
@@ -36,7 +35,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from ._accelerate import AccelerateMixin
 from ._inference import ElectraInferenceBase
 from .callbacks import EarlyStopping, raised_by_skorch_early_stopping
-from .checkpoint import EpochCheckpoint, load_trainer_state
+from .checkpoint import EpochCheckpoint, load_trainer_state, restore_training_snapshot, training_snapshot
 from .data import LengthBucketBatchSampler
 from .modeling import build_config, resolve_model
 from .optim import LinearWarmupSchedule, electra_param_groups
@@ -171,8 +170,8 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
 
     def _fit(self, X, y, fit_params, *, reset, new_schedule, classes=None):
         source = self._check_params()
-        snapshot = None if reset else self._training_snapshot()
-        undo = None if reset else (lambda: self._restore_training_snapshot(snapshot))
+        snapshot = None if reset else training_snapshot(self)
+        undo = None if reset else (lambda: restore_training_snapshot(self, snapshot))
         with self._transaction(undo):
             inputs, targets = self._validate_data(X, y, reset=reset, classes=classes)
             run = self._start_run()
@@ -228,30 +227,6 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
         rng = check_random_state(self.random_state)
         seeds = self._shared_seeds([int(s) for s in rng.randint(0, 2**31 - 1, size=3)])
         return _FitRun(self._resolve_runtime(), *seeds)
-
-    def _training_snapshot(self):
-        """What training changes in place, to undo a failed ``partial_fit``."""
-        return {"module": copy.deepcopy(self.module_.state_dict()),
-                "optimizer": copy.deepcopy(self.optimizer_.state_dict()),
-                "history": copy.deepcopy(self.history_),
-                "schedule": None if self.lr_schedule_ is None else self.lr_schedule_.state_dict(),
-                "grad_scaler": self.grad_scaler_.state_dict()}
-
-    def _restore_training_snapshot(self, snapshot):
-        self.module_.load_state_dict(snapshot["module"])
-        self.optimizer_.load_state_dict(snapshot["optimizer"])
-        self.optimizer_.zero_grad(set_to_none=True)
-        self.grad_scaler_.load_state_dict(snapshot["grad_scaler"])
-        self.history_ = snapshot["history"]
-        self.lr_schedule_ = self._schedule_from_state(snapshot["schedule"])
-
-    @staticmethod
-    def _schedule_from_state(state):
-        if state is None:
-            return None
-        schedule = LinearWarmupSchedule(1, 1)
-        schedule.load_state_dict(state)
-        return schedule
 
     def fit_loop(self, X, y=None, epochs=None, run=None, **fit_params):
         """The epoch loop (skorch's, passing this fit's :class:`_FitRun` to every step).

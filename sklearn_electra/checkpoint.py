@@ -11,6 +11,7 @@ back to the last completed epoch.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import pickle
@@ -19,9 +20,11 @@ import torch
 from skorch.callbacks import Callback
 from skorch.history import History
 
+from .optim import LinearWarmupSchedule
 from .persistence import TRAINER_STATE_DIR
 
-__all__ = ["EpochCheckpoint", "write_trainer_state", "load_trainer_state"]
+__all__ = ["EpochCheckpoint", "write_trainer_state", "load_trainer_state", "training_snapshot",
+           "restore_training_snapshot"]
 
 _FILES = ("module.safetensors", "optimizer.pt", "state.json", "history.json")
 
@@ -61,9 +64,29 @@ def load_trainer_state(net, folder):
             "optimizer state."
         ) from exc
     net.history_ = history
-    net.lr_schedule_ = net._schedule_from_state(state["schedule"])
+    net.lr_schedule_ = LinearWarmupSchedule.from_state_dict(state["schedule"])
     net.grad_scaler_.load_state_dict(state["grad_scaler"])
     net.optimizer_.zero_grad(set_to_none=True)
+
+
+def training_snapshot(net):
+    """The trainer state in memory: what training changes in place, to undo a failed
+    ``partial_fit`` (one copy of the weights and the optimizer's moments)."""
+    return {"module": copy.deepcopy(net.module_.state_dict()),
+            "optimizer": copy.deepcopy(net.optimizer_.state_dict()),
+            "history": copy.deepcopy(net.history_),
+            "schedule": None if net.lr_schedule_ is None else net.lr_schedule_.state_dict(),
+            "grad_scaler": net.grad_scaler_.state_dict()}
+
+
+def restore_training_snapshot(net, snapshot):
+    """Put back what :func:`training_snapshot` copied."""
+    net.module_.load_state_dict(snapshot["module"])
+    net.optimizer_.load_state_dict(snapshot["optimizer"])
+    net.optimizer_.zero_grad(set_to_none=True)
+    net.grad_scaler_.load_state_dict(snapshot["grad_scaler"])
+    net.history_ = snapshot["history"]
+    net.lr_schedule_ = LinearWarmupSchedule.from_state_dict(snapshot["schedule"])
 
 
 class EpochCheckpoint(Callback):

@@ -148,6 +148,11 @@ class LinearWarmupSchedule:
     def state_dict(self):
         return {"step": self.step, "total": self.total, "warmup": self.warmup}
 
+    @classmethod
+    def from_state_dict(cls, state):
+        """The schedule :meth:`state_dict` described, or None for None."""
+        return None if state is None else cls(state["total"], state["warmup"], state["step"])
+
     def load_state_dict(self, state):
         self.step, self.total, self.warmup = int(state["step"]), int(state["total"]), int(state["warmup"])
 
