@@ -205,16 +205,10 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
         ``warm_start``): ``lr`` scales every group's peak (keeping the layer-wise
         ratios), ``warmup_ratio`` applies to the next schedule, ``max_epochs`` to this
         call. ``layerwise_lr_decay`` needs new groups: it applies at the next ``fit``."""
-        recipe = self.recipe_
-        if self.lr is not None and self.lr != recipe.lr:
-            for group in self.optimizer_.param_groups:
-                group["initial_lr"] *= self.lr / recipe.lr
-                group["lr"] *= self.lr / recipe.lr
-            recipe = dataclasses.replace(recipe, lr=self.lr)
-        if self.warmup_ratio is not None and self.warmup_ratio != recipe.warmup_ratio:
-            recipe = dataclasses.replace(recipe, warmup_ratio=self.warmup_ratio, warmup_steps=None)
-        if self.max_epochs is not None and self.max_epochs != recipe.max_epochs:
-            recipe = dataclasses.replace(recipe, max_epochs=self.max_epochs, min_steps=None)
+        recipe = self.recipe_.updated(self.lr, self.warmup_ratio, self.max_epochs)
+        for group in self.optimizer_.param_groups:
+            group["initial_lr"] *= recipe.lr / self.recipe_.lr
+            group["lr"] *= recipe.lr / self.recipe_.lr
         self.recipe_ = recipe
 
     def _validate_data(self, X, y, reset, classes=None):

@@ -16,6 +16,7 @@ from the rest of the package.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -90,6 +91,15 @@ class Recipe:
     generator_size: float | None = None
     mask_prob: float | None = None
     basis: str = ""
+
+    def updated(self, lr=None, warmup_ratio=None, max_epochs=None):
+        """This recipe with the parameters that are not None (set between fits)."""
+        changes = {"lr": lr} if lr is not None else {}
+        if warmup_ratio is not None:
+            changes.update(warmup_ratio=warmup_ratio, warmup_steps=None)
+        if max_epochs is not None:
+            changes.update(max_epochs=max_epochs, min_steps=None)
+        return dataclasses.replace(self, **changes)
 
     def epochs_for(self, steps_per_epoch):
         """Epochs of a fit whose epochs have ``steps_per_epoch`` optimizer steps.
