@@ -109,10 +109,15 @@ class SupervisedMixin:
         """Labels to stratify the split on, or None where that cannot work."""
         if not self._stratify or dataset.groups is not None or dataset.labels is None:
             return None
-        _, counts = np.unique(dataset.labels, return_counts=True)
+        strata = self._strata(dataset.labels)
+        _, counts = np.unique(strata, return_counts=True)
         if counts.min() >= 2 and min(n_valid, n_units - n_valid) >= len(counts):
-            return dataset.labels
+            return strata
         return None
+
+    def _strata(self, labels):
+        """One stratum per row for the split: the label itself."""
+        return labels
 
     def _split_units(self, units, n_valid, seed, dataset):
         stratify = self._stratification(dataset, n_valid, len(units))
@@ -121,12 +126,15 @@ class SupervisedMixin:
     def validation_step(self, batch, run=None, **fit_params):
         """Loss and prediction on a validation batch; also counts correct predictions."""
         step = super().validation_step(batch, run=run, **fit_params)
-        yi = batch[1]
-        mask = yi != -100
-        correct = (step["y_pred"].argmax(-1).cpu()[mask] == yi[mask]).sum().item()
+        correct, count = self._correct(step["y_pred"], batch[1])
         self.history.record_batch("valid_correct", correct)
-        self.history.record_batch("valid_count", int(mask.sum()))
+        self.history.record_batch("valid_count", count)
         return step
+
+    def _correct(self, y_pred, y_true):
+        """``(correct, counted)`` predictions of a batch; ``-100`` marks what is not counted."""
+        mask = y_true != -100
+        return (y_pred.argmax(-1).cpu()[mask] == y_true[mask]).sum().item(), int(mask.sum())
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Record ``valid_acc`` (accuracy on the validation split) in ``history_``."""

