@@ -277,8 +277,9 @@ def check_indicator(y, n_rows):
     bad = np.argwhere(~np.isin(values, (0.0, 1.0)))
     if len(bad):
         row, col = bad[0].tolist()
+        value = matrix[row, col].item() if hasattr(matrix[row, col], "item") else matrix[row, col]
         raise ValueError(
-            f"y[{row}, {col}] is {matrix[row, col]!r}: a 2-d y is a multi-label indicator matrix "
+            f"y[{row}, {col}] is {value!r}: a 2-d y is a multi-label indicator matrix "
             "and holds only 0 and 1 (one column per label). For several numeric targets use "
             "ElectraRegressor; for label lists pass one list of labels per text."
         )

@@ -11,7 +11,7 @@ idempotent fits) is tested on texts in test_classifier.py and test_errors.py.
 import pytest
 from sklearn.utils import estimator_checks as ec
 
-from sklearn_electra import ElectraClassifier
+from sklearn_electra import ElectraClassifier, ElectraRegressor
 
 APPLICABLE = [
     "check_estimator_cloneable",
@@ -30,8 +30,9 @@ APPLICABLE = [
 
 
 @pytest.mark.parametrize("check", APPLICABLE)
-def test_sklearn_check(check):
-    getattr(ec, check)("ElectraClassifier", ElectraClassifier(max_epochs=1, random_state=0))
+@pytest.mark.parametrize("estimator", [ElectraClassifier, ElectraRegressor])
+def test_sklearn_check(check, estimator):
+    getattr(ec, check)(estimator.__name__, estimator(max_epochs=1, random_state=0))
 
 
 def test_tags_say_text_input():

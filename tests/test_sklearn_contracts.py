@@ -15,7 +15,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from sklearn_electra import ElectraClassifier, ElectraEmbedder, ElectraRTDPretrainer, ElectraTagger
+from sklearn_electra import (ElectraClassifier, ElectraEmbedder, ElectraRegressor, ElectraRTDPretrainer,
+                             ElectraTagger)
 
 from .conftest import FAST
 
@@ -32,6 +33,9 @@ def _case(name, reviews):
     labels = reviews[0]["label"].tolist()[:60]
     if name == "classifier":
         return ElectraClassifier(**SMALL), texts, labels, lambda e, X: e.predict_proba(X)
+    if name == "regressor":
+        ratings = [len(t) % 7 + (2.0 if label == "pos" else 0.0) for t, label in zip(texts, labels)]
+        return ElectraRegressor(**SMALL), texts, ratings, lambda e, X: e.predict(X)
     if name == "tagger":
         tokens = [list(t[:30]) for t in texts]
         tags = [["P" if c in "，。！？" else "O" for c in s] for s in tokens]
@@ -43,7 +47,7 @@ def _case(name, reviews):
             lambda e, X: np.asarray([s for row in e.replaced_token_scores(X) for _, s in row]))
 
 
-NAMES = ["classifier", "tagger", "embedder", "pretrainer"]
+NAMES = ["classifier", "regressor", "tagger", "embedder", "pretrainer"]
 
 
 @pytest.fixture(scope="module", params=NAMES)
@@ -109,7 +113,8 @@ def test_pickle_and_pipeline_give_the_same_outputs(fitted_case):
     name, est, X, y, output, _, _ = fitted_case
     loaded = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(output(loaded, X[:10]), output(est, X[:10]))
-    if name in ("classifier", "embedder"):
+    if name in ("classifier", "regressor", "embedder"):
         pipe = make_pipeline(FunctionTransformer(lambda s: s), clone(est)).fit(X, y)
-        step = pipe.predict_proba if name == "classifier" else pipe.transform
+        method = {"classifier": "predict_proba", "regressor": "predict"}.get(name, "transform")
+        step = getattr(pipe, method)
         np.testing.assert_array_equal(step(X[:10]), output(est, X[:10]))

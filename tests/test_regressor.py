@@ -1,0 +1,177 @@
+"""ElectraRegressor: tiny models trained for real on a learnable signal, and its contracts."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.metrics import r2_score
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from sklearn_electra import ElectraRegressor
+
+RNG = np.random.default_rng(0)
+FILLER = "the a of and to in is it that was for on with as at by this film phone very".split()
+
+
+def counted_texts(n, rng):
+    """Texts of filler words with k 'great' and m 'awful'; targets k - m (on a 1-10 scale) and k + m."""
+    texts, targets = [], []
+    for _ in range(n):
+        k, m = rng.integers(0, 4, size=2)
+        words = list(rng.choice(FILLER, size=rng.integers(3, 10))) + ["great"] * k + ["awful"] * m
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        targets.append((5.5 + 1.5 * (k - m), float(k + m)))
+    return texts, np.asarray(targets)
+
+
+TRAIN_X, TRAIN_Y = counted_texts(480, RNG)
+TEST_X, TEST_Y = counted_texts(120, RNG)
+PARAMS = dict(max_length=32, vocab_size=300, max_epochs=8, batch_size=16, lr=2e-3, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def reg():
+    return ElectraRegressor(**PARAMS).fit(TRAIN_X, TRAIN_Y[:, 0])
+
+
+@pytest.fixture(scope="module")
+def reg2():
+    frame = pd.DataFrame(TRAIN_Y, columns=["score", "count"])
+    return ElectraRegressor(**PARAMS).fit(pd.Series(TRAIN_X), frame)
+
+
+def test_learns_a_signal_in_the_targets_units(reg):
+    pred = reg.predict(TEST_X)
+    assert pred.shape == (len(TEST_X),) and pred.dtype == np.float64
+    assert r2_score(TEST_Y[:, 0], pred) > 0.6
+    assert reg.score(TEST_X, TEST_Y[:, 0]) == pytest.approx(r2_score(TEST_Y[:, 0], pred))
+    # standardized training: the mean is learned, not left at the head's zero init
+    assert abs(pred.mean() - TEST_Y[:, 0].mean()) < 1.0
+    np.testing.assert_allclose(reg.target_mean_, [TRAIN_Y[:, 0].mean()])
+    np.testing.assert_allclose(reg.target_scale_, [TRAIN_Y[:, 0].std()])
+
+
+def test_several_targets(reg2):
+    pred = reg2.predict(TEST_X)
+    assert pred.shape == (len(TEST_X), 2) and reg2.n_outputs_ == 2
+    assert (r2_score(TEST_Y, pred, multioutput="raw_values") > 0.5).all()
+
+
+def test_outputs_keep_input_order_and_pandas_inputs(reg):
+    pred = reg.predict(TEST_X[:30])
+    np.testing.assert_allclose(reg.predict(TEST_X[:30][::-1]), pred[::-1], atol=1e-5)
+    np.testing.assert_allclose(reg.predict(pd.Series(TEST_X[:30], index=range(100, 130))), pred,
+                               atol=1e-5)
+
+
+def test_save_load_pickle_and_hugging_face_give_raw_targets(reg, tmp_path):
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    pred = reg.predict(TEST_X[:20])
+    reg.save_pretrained(tmp_path / "reg")
+    loaded = ElectraRegressor.from_pretrained(tmp_path / "reg")
+    np.testing.assert_allclose(loaded.predict(TEST_X[:20]), pred, atol=1e-4)
+    # loading unfolds the head back into standardized units: the same weights as before
+    for (name, a), b in zip(reg.module_.state_dict().items(), loaded.module_.state_dict().values()):
+        torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5, msg=name)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(reg)).predict(TEST_X[:20]), pred)
+
+    model = AutoModelForSequenceClassification.from_pretrained(tmp_path / "reg")
+    tokenizer = AutoTokenizer.from_pretrained(tmp_path / "reg")
+    assert model.config.problem_type == "regression" and model.config.num_labels == 1
+    with torch.no_grad():
+        out = model(**tokenizer(TEST_X[:20], padding=True, return_tensors="pt")).logits
+    np.testing.assert_allclose(out[:, 0].numpy(), pred, atol=1e-4)
+
+
+def test_refit_from_its_own_checkpoint_starts_from_its_predictions(reg, tmp_path):
+    reg.save_pretrained(tmp_path / "reg")
+    # new targets in other units: the loaded head is unfolded with the new statistics
+    again = ElectraRegressor(model=str(tmp_path / "reg"), max_epochs=1, lr=1e-12,
+                             random_state=0).fit(TRAIN_X, TRAIN_Y[:, 0] * 10 + 3)
+    np.testing.assert_allclose(again.predict(TEST_X[:20]), reg.predict(TEST_X[:20]), atol=1e-3)
+
+
+def test_onnx_and_int8_serve_raw_targets(reg, tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    from tokenizers import Tokenizer
+
+    reg.to_onnx(tmp_path / "onnx")
+    session = ort.InferenceSession(str(tmp_path / "onnx" / "model.onnx"))
+    texts = TEST_X[:7] + ["", "great " * 400]
+    encodings = Tokenizer.from_file(str(tmp_path / "onnx" / "tokenizer.json")).encode_batch(texts)
+    feeds = {name: np.array([getattr(e, attr) for e in encodings], dtype=np.int64)
+             for name, attr in (("input_ids", "ids"), ("attention_mask", "attention_mask"),
+                                ("token_type_ids", "type_ids"))}
+    assert session.get_outputs()[0].name == "predictions"
+    np.testing.assert_allclose(session.run(None, feeds)[0][:, 0], reg.predict(texts), atol=1e-4)
+    int8 = clone(reg).set_params(quantize="int8")
+    int8.__dict__.update({k: v for k, v in vars(reg).items() if k.endswith("_")})
+    assert np.corrcoef(int8.predict(TEST_X), reg.predict(TEST_X))[0, 1] > 0.95
+
+
+def test_partial_fit_keeps_the_first_statistics(reg):
+    est = pickle.loads(pickle.dumps(reg))
+    est.set_params(max_epochs=1).partial_fit(TRAIN_X[:50], TRAIN_Y[:50, 0] + 100)
+    np.testing.assert_allclose(est.target_mean_, reg.target_mean_)
+    with pytest.raises(ValueError, match="fitted on 1"):
+        est.partial_fit(TRAIN_X[:50], TRAIN_Y[:50])
+    with pytest.raises(TypeError, match="takes no classes"):
+        est.partial_fit(TRAIN_X[:50], TRAIN_Y[:50, 0], classes=[0, 1])
+
+
+@pytest.mark.parametrize("y, match", [
+    ([1.0, np.nan, 2.0, 3.0], r"NaN or infinite values in 1 rows \(first: \[1\]\)"),
+    ([1.0, 2.0, np.inf, 3.0], r"first: \[2\]"),
+    ([1.0, "high", 2.0, 3.0], r"y\[1\] is a str \('high'\), not a number"),
+    ([2.5, 2.5, 2.5, 2.5], "constant"),
+    ([[1.0, 5.0], [2.0, 5.0], [3.0, 5.0], [4.0, 5.0]], "Column 1 of y is constant"),
+    ([1.0, 2.0, 3.0], "4 texts but y has 3"),
+    (None, "requires y"),
+    (np.zeros((4, 1, 1)), "1-d .* or 2-d"),
+])
+def test_bad_targets_get_clear_errors(y, match):
+    with pytest.raises(ValueError, match=match):
+        ElectraRegressor(max_epochs=1).fit(["a", "b", "c", "d"], y)
+
+
+def test_a_failed_fit_keeps_the_fitted_model(reg):
+    est = pickle.loads(pickle.dumps(reg))
+    before = est.predict(TEST_X[:5])
+    with pytest.raises(ValueError):
+        est.fit(TRAIN_X[:4], [1.0, float("nan"), 2.0, 3.0])
+    np.testing.assert_array_equal(est.predict(TEST_X[:5]), before)
+
+
+def test_pipeline_grid_search_and_cross_val_score():
+    X, y = TRAIN_X[:160], TRAIN_Y[:160, 0]
+    small = dict(PARAMS, max_epochs=2)
+    pipe = make_pipeline(FunctionTransformer(lambda s: [t.lower() for t in s]), ElectraRegressor(**small))
+    search = GridSearchCV(pipe, {"electraregressor__lr": [1e-3, 2e-3]}, scoring="r2",
+                          cv=KFold(2)).fit(X, y)
+    assert np.isfinite(search.best_score_)
+    scores = cross_val_score(ElectraRegressor(**small), X, y, cv=KFold(2), scoring="r2")
+    assert scores.shape == (2,) and np.isfinite(scores).all()
+    est = ElectraRegressor(**small)
+    assert clone(est).get_params(deep=False) == est.get_params(deep=False)
+
+
+def test_tags_say_multi_output_text_regressor():
+    tags = ElectraRegressor().__sklearn_tags__()
+    assert tags.estimator_type == "regressor" and tags.target_tags.multi_output
+    assert tags.input_tags.string
+
+
+def test_a_classification_checkpoint_cannot_predict_as_a_regressor(fitted, tmp_path):
+    fitted.save_pretrained(tmp_path / "clf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="saved by ElectraClassifier"):
+            ElectraRegressor.from_pretrained(tmp_path / "clf")
