@@ -1,5 +1,6 @@
 """Offline corpora: shapes, de-duplication, deterministic splits, NER conversion."""
 
+import pandas as pd
 import pytest
 
 from sklearn_electra import datasets
@@ -35,8 +36,40 @@ def test_peoples_daily_forms():
                                                               "B-ORG", "I-ORG"}
     assert "n" in {t for tags in pos_train["tags"] for t in tags}
     assert len(ner_train) + len(ner_test) > 18000
-    with pytest.raises(ValueError, match="'ner' or 'pos'"):
+    with pytest.raises(ValueError, match="'ner', 'pos' or 'entity_types'"):
         datasets.load_peoples_daily("chunks")
+
+
+def test_peoples_daily_entity_types_are_the_ner_annotations():
+    ner_train, _ = datasets.load_peoples_daily("ner")
+    types_train, types_test = datasets.load_peoples_daily("entity_types")
+    assert len(types_train) == len(ner_train) and len(types_test) > 3000
+    for (_, ner), (_, row) in zip(ner_train.head(500).iterrows(), types_train.head(500).iterrows()):
+        assert row["text"] == "".join(ner["tokens"])
+        assert row["labels"] == sorted({tag[2:] for tag in ner["tags"] if tag.startswith("B-")})
+    assert (types_train["labels"].map(len) == 0).any() and (types_train["labels"].map(len) == 3).any()
+
+
+def test_sentiment_ratings_are_the_published_human_means():
+    # `make install` fetches the archive; a test never does (download_if_missing=False).
+    train, test = datasets.fetch_sentiment_ratings("movie_reviews", download_if_missing=False)
+    assert list(train.columns) == ["text", "rating", "rating_sd"]
+    assert 10000 < len(train) + len(test) <= 10605
+    frame = pd.concat([train, test])
+    assert frame["rating"].between(-4, 4).all() and (frame["rating_sd"] >= 0).all()
+    first = frame[frame["text"].str.startswith("The Rock is destined")]
+    assert first["rating"].tolist() == [2.26666666667] and first["rating_sd"].tolist() == [1.06249]
+    assert frame["text"].is_unique
+    sizes = {s: sum(map(len, datasets.fetch_sentiment_ratings(s, download_if_missing=False)))
+             for s in ("tweets", "amazon_reviews", "nyt_editorials")}
+    assert sizes["tweets"] == 4200 and sizes["amazon_reviews"] > 3600 and sizes["nyt_editorials"] > 5000
+    with pytest.raises(ValueError, match="source must be one of"):
+        datasets.fetch_sentiment_ratings("imdb")
+
+
+def test_sentiment_ratings_say_how_to_get_them(tmp_path):
+    with pytest.raises(OSError, match="download_if_missing=True"):
+        datasets.fetch_sentiment_ratings(data_home=tmp_path, download_if_missing=False)
 
 
 def test_unlabeled_corpora():
