@@ -4,6 +4,7 @@ import importlib.util
 import os
 import sys
 
+import numpy as np
 import pytest
 import torch
 
@@ -59,6 +60,16 @@ def test_chinese_ner_example_runs():
     example = _load("examples/chinese_ner.py")
     f1 = example.main(["--subset", "200", "--test-subset", "50", "--epochs", "1"])
     assert 0 <= f1 <= 1
+
+
+@pytest.mark.slow
+def test_regression_and_multilabel_examples_run():
+    ours, baseline = _load("examples/sentiment_regression.py").main(
+        ["--source", "tweets", "--train-size", "150", "--epochs", "1"])
+    assert ours < 1 and baseline < 1
+    ours, baseline = _load("examples/multilabel_entity_types.py").main(
+        ["--train-size", "150", "--test-size", "50", "--epochs", "1"])
+    assert 0 <= ours <= 1 and 0 <= baseline <= 1
 
 
 @pytest.mark.slow
@@ -128,6 +139,19 @@ def test_accuracy_benchmark_runs(monkeypatch, tmp_path):
         assert set(scores) == set(bench.ROWS) and all(len(v) >= 1 for v in scores.values())
         assert info["rtd_steps"] > 0 and info["mlm_steps"] > 0
     assert (tmp_path / "accuracy.png").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", ["regression", "multilabel"])
+def test_task_accuracy_benchmarks_run(monkeypatch, tmp_path, task):
+    bench = _load("benchmarks/accuracy.py")
+    monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
+    results = bench.main(["--task", task, "--n-train", "80", "--test", "40", "--seeds", "1",
+                          "--task-epochs", "1"])
+    ours = "ElectraRegressor" if task == "regression" else "ElectraClassifier"
+    for rows in results.values():
+        assert len(rows[ours]) == 1 and all(np.isfinite(v).all() for v in rows.values())
+    assert (tmp_path / f"accuracy_{task}.md").read_text().count(ours) >= 1
 
 
 @pytest.mark.slow
