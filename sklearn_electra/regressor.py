@@ -35,6 +35,10 @@ def _rescale_head(model, scale, shift):
         out.bias.mul_(scale).add_(shift)
 
 
+# Exports fold the targets' scale into float32 weights (largest ~3.4e38): leave room.
+_LARGEST = 1e30
+
+
 @document_parameters()
 class ElectraRegressor(RegressorMixin, ElectraNetBase):
     """Text regressor fine-tuning an ELECTRA discriminator.
@@ -92,6 +96,11 @@ class ElectraRegressor(RegressorMixin, ElectraNetBase):
     def _validate_targets(self, y, inputs, reset, classes=None):
         """Checked targets, standardized with the first fit's statistics (float32, 2-d)."""
         targets = check_targets(y, len(inputs), type(self).__name__)
+        if np.abs(targets).max() > _LARGEST:
+            raise ValueError(
+                f"y holds values up to {np.abs(targets).max():.3g}; the model's float32 weights "
+                f"cannot hold targets beyond {_LARGEST:.0e}. Rescale y (e.g. y / 1e6 or log(y))."
+            )
         if reset:
             mean, scale = targets.mean(axis=0), targets.std(axis=0)
             constant = np.flatnonzero(scale <= 1e-12 * np.maximum(1.0, np.abs(mean)))

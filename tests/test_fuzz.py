@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sklearn_electra import (ElectraClassifier, ElectraEmbedder, ElectraRTDPretrainer, ElectraTagger,
-                             split_words)
+from sklearn_electra import (ElectraClassifier, ElectraEmbedder, ElectraRegressor, ElectraRTDPretrainer,
+                             ElectraTagger, split_words)
 
 from .conftest import FAST
 
@@ -127,6 +127,40 @@ def test_classifier_fit_on_anything(data, which):
         assert len(set(map(repr, clf.classes_))) >= 2
         assert clf.predict(X).shape == (len(items),)
         TRIED["classifier fit: succeeded"] += 1
+
+
+numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**6, 10**6),
+                    st.booleans(), st.none(), st.just("3.5"), st.just(pd.NA))
+label_lists = st.lists(st.sampled_from(["a", "b", "中", "", 1]), max_size=3)
+targets = st.one_of(
+    st.lists(numbers, min_size=1, max_size=5),                                    # regression
+    st.lists(st.lists(numbers, min_size=2, max_size=2), min_size=1, max_size=5),   # two targets
+    st.lists(st.lists(st.sampled_from([0, 1]), min_size=3, max_size=3), min_size=1, max_size=5),
+    st.lists(st.one_of(label_lists, label_lists, st.sampled_from(["a", None, 2.5])), min_size=1,
+             max_size=5),                                                         # label lists
+)
+
+
+@settings(max_examples=int(30 * SCALE), **SETTINGS)
+@given(y=targets, extra=st.sampled_from([0, 0, 0, 1]), regress=st.booleans(), frame=st.booleans())
+def test_regressor_and_multilabel_fit_on_any_targets(y, extra, regress, frame):
+    n = len(y) + extra
+    X = [f"text {i} 文本" for i in range(n)]
+    if frame and all(isinstance(row, list) and len(row) == len(y[0]) for row in y):
+        y = pd.DataFrame(y, columns=[f"c{j}" for j in range(len(y[0]))]) if y[0] else y
+    estimator = ElectraRegressor if regress else ElectraClassifier
+    TRIED[f"{estimator.__name__} targets"] += 1
+    est = estimator(**{**FAST, "max_epochs": 1, "vocab_size": 100}, validation_fraction=None)
+    try:
+        est.fit(X, y)
+    except Exception as exc:  # noqa: BLE001
+        _assert_clear(exc, "y", "label", "class", "target")
+    else:
+        out = est.predict(X)
+        assert len(out) == n
+        if regress:
+            assert np.isfinite(out).all()
+        TRIED[f"{estimator.__name__} targets: succeeded"] += 1
 
 
 tokens = st.one_of(st.text(max_size=12), st.sampled_from(NASTY[:-2]), st.just("x" * 5000))
