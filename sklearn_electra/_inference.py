@@ -15,6 +15,7 @@ into ``self`` for the length of a call, so threads may share a fitted estimator.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import numbers
 import os
 import warnings
@@ -95,6 +96,24 @@ class ElectraInferenceBase(PretrainedMixin, ServingMixin, NeuralNet):
     use_caching = False
     torch_load_kwargs = None
     predict_nonlinearity = None
+
+    def __init_subclass__(cls, **kwargs):
+        # An estimator's __init__ names its own parameters and passes the rest on as
+        # **kwargs; scikit-learn reads defaults from the signature (repr, clone checks),
+        # so the signature lists the inherited parameters too, with their defaults.
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+        own = inspect.signature(init).parameters.values()
+        rest = [p for p in own if p.kind == p.VAR_KEYWORD]
+        if not rest:
+            return
+        named = [p for p in own if p.kind != p.VAR_KEYWORD]
+        inherited = inspect.signature(super(cls, cls).__init__).parameters.values()
+        extra = [p.replace(kind=p.KEYWORD_ONLY) for p in inherited
+                 if p.kind == p.KEYWORD_ONLY and p.name not in {q.name for q in named}]
+        init.__signature__ = inspect.signature(init).replace(parameters=named + extra + rest)
 
     def __init__(self, model="tiny", *, tokenizer=None, vocab_size=8000, lowercase=True,
                  max_length=128, batch_size=64, device="cpu", precision="fp32", quantize=None,

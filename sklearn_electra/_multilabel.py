@@ -57,8 +57,9 @@ class MultiLabelMixin:
             matrix = self._label_set_targets(y, inputs, reset, classes)
         if reset:
             self.target_type_ = form
+            if classes is None:  # labels announced by classes= may well be absent from a batch
+                self._warn_constant_labels(matrix)
         self.n_classes_ = len(self.classes_)
-        self._warn_constant_labels(matrix)
         return matrix.astype(np.float32)
 
     def _indicator_targets(self, y, inputs, reset, classes):
@@ -118,8 +119,8 @@ class MultiLabelMixin:
         return predicted.astype(np.int64)
 
     def _indicator(self, y):
-        """``y`` (either multi-label form) as a 0/1 matrix in ``classes_`` order, for scoring."""
-        if multilabel_format(y) == "multilabel-sequences":
+        """``y``, in the fitted multi-label form, as a 0/1 matrix in ``classes_`` order (scoring)."""
+        if self.target_type_ == "multilabel-sequences":
             index = {label: i for i, label in enumerate(self.classes_.tolist())}
             matrix = np.zeros((len(y), len(index)), dtype=np.int64)
             for row, labels in enumerate(check_label_sets(y, len(y))):

@@ -261,7 +261,7 @@ def fetch_sentiment_ratings(source="movie_reviews", *, data_home=None, download_
     Examples
     --------
     >>> train, test = fetch_sentiment_ratings("tweets")
-    >>> len(train) + len(test), train["rating"].between(-4, 4).all()
+    >>> len(train) + len(test), bool(train["rating"].between(-4, 4).all())
     (4200, True)
     """
     if source not in _VADER_SOURCES:

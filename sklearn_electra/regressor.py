@@ -57,7 +57,7 @@ class ElectraRegressor(RegressorMixin, ElectraNetBase):
     ----------
     n_outputs_ : int
         Number of targets (columns of ``y``).
-    target_mean_, target_scale_ : ndarray of shape (n_outputs_,)
+    target_mean_, target_scale_ : ndarray of shape (``n_outputs_``,)
         Mean and standard deviation of each target in the first fit's ``y``;
         the model predicts ``(y - target_mean_) / target_scale_``.
     tokenizer_, module_, history_, recipe_, lr_schedule_
@@ -138,7 +138,7 @@ class ElectraRegressor(RegressorMixin, ElectraNetBase):
 
         Returns
         -------
-        ndarray of shape (n_samples,), or (n_samples, n_outputs_) for several targets
+        ndarray of shape ``(n_samples,)``, or ``(n_samples, n_outputs_)`` for several targets
         """
         standardized = self.forward(X).double().numpy()
         y = standardized * self.target_scale_ + self.target_mean_

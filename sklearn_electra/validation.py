@@ -223,7 +223,9 @@ def multilabel_format(y):
     ``"multilabel-indicator"``: a 2-d 0/1 matrix (array, nested lists of numbers,
     DataFrame or sparse matrix), one column per label, as
     :class:`~sklearn.preprocessing.MultiLabelBinarizer` makes it.
-    ``"multilabel-sequences"``: one list (tuple, set) of labels per text.
+    ``"multilabel-sequences"``: one list (tuple, set) of labels per text. Lists of
+    numbers that all have the same length (2 or more) read as an indicator matrix, as
+    in scikit-learn; give numeric labels as sets to mean label lists.
 
     Examples
     --------
@@ -281,7 +283,7 @@ def check_indicator(y, n_rows):
         raise ValueError(
             f"y[{row}, {col}] is {value!r}: a 2-d y is a multi-label indicator matrix "
             "and holds only 0 and 1 (one column per label). For several numeric targets use "
-            "ElectraRegressor; for label lists pass one list of labels per text."
+            "ElectraRegressor; for lists of numeric labels pass each text's labels as a set."
         )
     return values.astype(np.int8), names
 

@@ -37,7 +37,8 @@ def test_bad_texts(bad, error, match):
     (["pos", None, "neg", "pos"], ValueError, r"y\[1\] is missing"),
     (["pos", 1, "neg", 2], TypeError, "mutually sortable"),
     ([0.1, 0.2, 0.3, 0.4], ValueError, "continuous"),
-    (np.zeros((4, 2)), ValueError, "1-dimensional"),
+    (np.zeros((4, 2, 2)), ValueError, "1-dimensional"),
+    (np.full((4, 2), 0.5), ValueError, "multi-label indicator matrix"),  # 2-d: several labels
 ])
 def test_bad_labels(y, error, match):
     with pytest.raises(error, match=match):
