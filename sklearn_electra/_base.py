@@ -36,7 +36,6 @@ from ._accelerate import AccelerateMixin
 from ._inference import ElectraInferenceBase
 from .callbacks import EarlyStopping, raised_by_skorch_early_stopping
 from .checkpoint import EpochCheckpoint, load_trainer_state, restore_training_snapshot, training_snapshot
-from .data import LengthBucketBatchSampler
 from .modeling import build_config, resolve_model
 from .optim import LinearWarmupSchedule, electra_param_groups
 from .persistence import TRAINER_STATE_DIR
@@ -310,8 +309,7 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
         kwargs = self.get_params_for(prefix)
         size = kwargs.pop("batch_size", self.batch_size if training else self._inference_batch_size())
         shuffle = kwargs.pop("shuffle", training)
-        sampler = LengthBucketBatchSampler(dataset.lengths, size, shuffle=shuffle, seed=seed)
-        loader = self._loader(dataset, sampler, kwargs, runtime)
+        loader = self._loader(dataset, self._batch_sampler(dataset, size, shuffle, seed), kwargs, runtime)
         # Validation is not sharded: every process scores the whole split, so all
         # of them see the same valid_loss and stop early together.
         return self._shard(loader) if training else loader

@@ -34,6 +34,20 @@ _PARAMETERS = {
         Longest input in tokens (special tokens included); longer texts are
         truncated with a :class:`TextTruncationWarning` at fit time. Batches
         are padded only to their longest text."""),
+    "long_texts": ('{"truncate", "windows"}', """
+        What happens to a text longer than ``max_length`` tokens: ``"truncate"``
+        cuts it (with a :class:`TextTruncationWarning`); ``"windows"`` reads all
+        of it as overlapping windows of ``max_length`` tokens, scores each and
+        pools the scores into the text's one output (``window_pooling``), in
+        training and in prediction. Costs one forward pass per window. For text
+        pairs the first text is kept whole in every window (cut to half a window
+        if longer) and the windows slide over the second."""),
+    "stride": ("int", """
+        With ``long_texts="windows"``: the overlap, in subwords, between
+        consecutive windows of a long text; below ``(max_length - 3) // 2``."""),
+    "window_pooling": ('{"mean", "max"}', """
+        With ``long_texts="windows"``: how the windows' logits make the text's
+        logits, their mean or their per-class maximum."""),
     "lr": ("float or None", """
         Peak learning rate (of the head; lower layers get less with layer-wise
         decay). ``None``: the ELECTRA paper's rate for the model's size when

@@ -71,6 +71,7 @@ class ElectraInferenceBase(PretrainedMixin, ServingMixin, NeuralNet):
     """
 
     _hf_model_class = None
+    _truncation_hint = "Raise max_length to keep more text."
     _parameter_constraints = {
         "model": [str, os.PathLike],
         "tokenizer": [None, str, os.PathLike, PreTrainedTokenizerBase],
@@ -252,7 +253,7 @@ class ElectraInferenceBase(PretrainedMixin, ServingMixin, NeuralNet):
         if fitting and n_truncated:
             warnings.warn(
                 f"{n_truncated} of {len(inputs)} texts are longer than max_length="
-                f"{self.max_length} tokens and were truncated. Raise max_length to keep more text.",
+                f"{self.max_length} tokens and were truncated. {self._truncation_hint}",
                 TextTruncationWarning, stacklevel=4,
             )
         return EncodedDataset(ids, types, targets)
@@ -271,13 +272,20 @@ class ElectraInferenceBase(PretrainedMixin, ServingMixin, NeuralNet):
     def get_iterator(self, dataset, training=False, runtime=None):
         """Length-sorted batches, each padded to its longest row."""
         runtime = runtime or self._resolve_runtime()
-        sampler = LengthBucketBatchSampler(dataset.lengths, self._inference_batch_size(), shuffle=False)
+        sampler = self._batch_sampler(dataset, self._inference_batch_size(), shuffle=False)
         return self._loader(dataset, sampler, self.get_params_for("iterator_valid"), runtime)
+
+    def _batch_sampler(self, dataset, batch_size, shuffle, seed=None):
+        """Which rows go together in a batch: similar lengths."""
+        return LengthBucketBatchSampler(dataset.lengths, batch_size, shuffle=shuffle, seed=seed)
+
+    def _collator(self, dataset):
+        """How a batch's rows become padded tensors."""
+        return PadCollator(self.tokenizer_.pad_token_id)
 
     def _loader(self, dataset, sampler, kwargs, runtime):
         kwargs.setdefault("pin_memory", runtime.pin_memory)
-        return DataLoader(dataset, batch_sampler=sampler,
-                          collate_fn=PadCollator(self.tokenizer_.pad_token_id), **kwargs)
+        return DataLoader(dataset, batch_sampler=sampler, collate_fn=self._collator(dataset), **kwargs)
 
     # ------------------------------------------------------------ model
     def initialize(self):

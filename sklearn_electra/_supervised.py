@@ -107,9 +107,12 @@ class SupervisedMixin:
     # ------------------------------------------------------------ validation
     def _stratification(self, dataset, n_valid, n_units):
         """Labels to stratify the split on, or None where that cannot work."""
-        if not self._stratify or dataset.groups is not None or dataset.labels is None:
+        if not self._stratify or dataset.labels is None:
             return None
-        strata = self._strata(dataset.labels)
+        labels = dataset.labels
+        if dataset.groups is not None:  # one unit per group (the windows of one text)
+            labels = labels[np.unique(dataset.groups, return_index=True)[1]]
+        strata = self._strata(labels)
         _, counts = np.unique(strata, return_counts=True)
         if counts.min() >= 2 and min(n_valid, n_units - n_valid) >= len(counts):
             return strata

@@ -14,6 +14,7 @@ from transformers import ElectraForSequenceClassification
 
 from ._base import ElectraNetBase
 from ._docs import document_parameters
+from ._long_texts import LongTextMixin
 from ._multilabel import MultiLabelMixin
 from ._supervised import SupervisedMixin
 from .validation import check_labels
@@ -22,7 +23,8 @@ __all__ = ["ElectraClassifier"]
 
 
 @document_parameters()
-class ElectraClassifier(ClassifierMixin, MultiLabelMixin, SupervisedMixin, ElectraNetBase):
+class ElectraClassifier(ClassifierMixin, LongTextMixin, MultiLabelMixin, SupervisedMixin,
+                        ElectraNetBase):
     """Text classifier fine-tuning an ELECTRA discriminator, single- or multi-label.
 
     Wraps :class:`transformers.ElectraForSequenceClassification` as a
@@ -103,12 +105,17 @@ class ElectraClassifier(ClassifierMixin, MultiLabelMixin, SupervisedMixin, Elect
     _hf_model_class = ElectraForSequenceClassification
     _parameter_constraints = {
         **ElectraNetBase._parameter_constraints,
+        **LongTextMixin._long_text_constraints,
         "threshold": [Interval(numbers.Real, 0, 1, closed="neither")],
     }
 
-    def __init__(self, model="tiny", *, threshold=0.5, **kwargs):
+    def __init__(self, model="tiny", *, threshold=0.5, long_texts="truncate", stride=32,
+                 window_pooling="mean", **kwargs):
         super().__init__(model, **kwargs)
         self.threshold = threshold
+        self.long_texts = long_texts
+        self.stride = stride
+        self.window_pooling = window_pooling
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -19,6 +19,7 @@ from transformers import ElectraForSequenceClassification
 
 from ._base import ElectraNetBase
 from ._docs import document_parameters
+from ._long_texts import LongTextMixin
 from .modeling import build_config, resolve_model
 from .validation import check_targets
 
@@ -40,7 +41,7 @@ _LARGEST = 1e30
 
 
 @document_parameters()
-class ElectraRegressor(RegressorMixin, ElectraNetBase):
+class ElectraRegressor(RegressorMixin, LongTextMixin, ElectraNetBase):
     """Text regressor fine-tuning an ELECTRA discriminator.
 
     Wraps :class:`transformers.ElectraForSequenceClassification` with
@@ -86,6 +87,15 @@ class ElectraRegressor(RegressorMixin, ElectraNetBase):
 
     _hf_model_class = ElectraForSequenceClassification
     _onnx_output = "predictions"
+    _parameter_constraints = {**ElectraNetBase._parameter_constraints,
+                              **LongTextMixin._long_text_constraints}
+
+    def __init__(self, model="tiny", *, long_texts="truncate", stride=32, window_pooling="mean",
+                 **kwargs):
+        super().__init__(model, **kwargs)
+        self.long_texts = long_texts
+        self.stride = stride
+        self.window_pooling = window_pooling
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -214,10 +214,14 @@ class ServingMixin:
             write_dir_atomically(path, write)
         return self
 
+    def _serving_truncation(self):
+        """``Tokenizer.enable_truncation`` settings that cut texts as ``predict`` does."""
+        return {"strategy": "longest_first"}
+
     def _serving_tokenizer(self):
         """A ``tokenizers.Tokenizer`` that truncates and pads like ``fit``/``predict``."""
         backend = Tokenizer.from_str(self.tokenizer_.backend_tokenizer.to_str())
-        backend.enable_truncation(max_length=self.max_length, strategy="longest_first")
+        backend.enable_truncation(max_length=self.max_length, **self._serving_truncation())
         backend.enable_padding(pad_id=self.tokenizer_.pad_token_id,
                                pad_token=self.tokenizer_.pad_token)
         return backend

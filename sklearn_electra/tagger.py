@@ -95,7 +95,9 @@ class WindowedDataset(EncodedDataset):
         self.word_starts = word_starts
 
 
-@document_parameters()
+@document_parameters(notes={"stride": """
+    Overlap, in subwords, between consecutive windows of a long sentence.
+    Must be below ``max_length - 2``."""})
 class ElectraTagger(SupervisedMixin, ElectraNetBase):
     """Token tagger (NER, POS, chunking) fine-tuning an ELECTRA discriminator.
 
@@ -113,9 +115,6 @@ class ElectraTagger(SupervisedMixin, ElectraNetBase):
 
     Parameters
     ----------
-    stride : int, default=32
-        Overlap, in subwords, between consecutive windows of a long sentence.
-        Must be below ``max_length - 2``.
     fix_bio : bool, default=False
         Repair predicted BIO sequences: an ``I-X`` that follows neither ``B-X``
         nor ``I-X`` becomes ``B-X`` (see :func:`repair_bio`).{parameters}

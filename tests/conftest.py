@@ -25,6 +25,17 @@ settings.load_profile("ci" if os.environ.get("CI") else "default")
 FAST = dict(max_length=64, vocab_size=2000, max_epochs=2, batch_size=16, lr=1e-3, random_state=0)
 
 
+def onnx_feeds(export_dir, texts):
+    """The inputs of an exported ``model.onnx`` for ``texts``, from its own ``tokenizer.json``."""
+    import numpy as np
+    from tokenizers import Tokenizer
+
+    encodings = Tokenizer.from_file(str(export_dir / "tokenizer.json")).encode_batch(texts)
+    return {name: np.array([getattr(e, attr) for e in encodings], dtype=np.int64)
+            for name, attr in (("input_ids", "ids"), ("attention_mask", "attention_mask"),
+                               ("token_type_ids", "type_ids"))}
+
+
 @pytest.fixture(scope="session")
 def reviews():
     """Chinese product reviews (real data): 400 train and 200 test rows."""

@@ -15,6 +15,8 @@ from sklearn.preprocessing import FunctionTransformer, MultiLabelBinarizer
 
 from sklearn_electra import ElectraClassifier
 
+from .conftest import onnx_feeds
+
 MARKERS = {"sports": "football", "politics": "election", "tech": "software"}
 PARAMS = dict(max_length=48, vocab_size=600, max_epochs=10, batch_size=16, lr=2e-3, random_state=0)
 
@@ -165,14 +167,9 @@ def test_export_loads_in_hugging_face_as_multi_label(clf, data, tmp_path):
 
 def test_onnx_logits_match_for_multi_label(clf, data, tmp_path):
     ort = pytest.importorskip("onnxruntime")
-    from tokenizers import Tokenizer
-
     clf.to_onnx(tmp_path / "onnx")
     texts = data[2][:5] + [""]
-    encodings = Tokenizer.from_file(str(tmp_path / "onnx" / "tokenizer.json")).encode_batch(texts)
-    feeds = {name: np.array([getattr(e, attr) for e in encodings], dtype=np.int64)
-             for name, attr in (("input_ids", "ids"), ("attention_mask", "attention_mask"),
-                                ("token_type_ids", "type_ids"))}
+    feeds = onnx_feeds(tmp_path / "onnx", texts)
     logits = ort.InferenceSession(str(tmp_path / "onnx" / "model.onnx")).run(None, feeds)[0]
     np.testing.assert_allclose(1 / (1 + np.exp(-logits)), clf.predict_proba(texts), atol=1e-4)
 

@@ -15,6 +15,8 @@ from sklearn.preprocessing import FunctionTransformer
 
 from sklearn_electra import ElectraRegressor
 
+from .conftest import onnx_feeds
+
 RNG = np.random.default_rng(0)
 FILLER = "the a of and to in is it that was for on with as at by this film phone very".split()
 
@@ -101,15 +103,10 @@ def test_refit_from_its_own_checkpoint_starts_from_its_predictions(reg, tmp_path
 
 def test_onnx_and_int8_serve_raw_targets(reg, tmp_path):
     ort = pytest.importorskip("onnxruntime")
-    from tokenizers import Tokenizer
-
     reg.to_onnx(tmp_path / "onnx")
     session = ort.InferenceSession(str(tmp_path / "onnx" / "model.onnx"))
     texts = TEST_X[:7] + ["", "great " * 400]
-    encodings = Tokenizer.from_file(str(tmp_path / "onnx" / "tokenizer.json")).encode_batch(texts)
-    feeds = {name: np.array([getattr(e, attr) for e in encodings], dtype=np.int64)
-             for name, attr in (("input_ids", "ids"), ("attention_mask", "attention_mask"),
-                                ("token_type_ids", "type_ids"))}
+    feeds = onnx_feeds(tmp_path / "onnx", texts)
     assert session.get_outputs()[0].name == "predictions"
     np.testing.assert_allclose(session.run(None, feeds)[0][:, 0], reg.predict(texts), atol=1e-4)
     int8 = clone(reg).set_params(quantize="int8")

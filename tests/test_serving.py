@@ -21,7 +21,7 @@ from sklearn_electra import (
 )
 from sklearn_electra.serving import quantize_module
 
-from .conftest import FAST
+from .conftest import FAST, onnx_feeds
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ort = pytest.importorskip("onnxruntime")
@@ -125,15 +125,6 @@ def test_int8_tagger_embedder_and_pretrainer(reviews):
 
 
 # ------------------------------------------------------------------ ONNX
-def onnx_feeds(export_dir, texts):
-    from tokenizers import Tokenizer
-
-    encodings = Tokenizer.from_file(str(export_dir / "tokenizer.json")).encode_batch(texts)
-    return {name: np.array([getattr(e, attr) for e in encodings], dtype=np.int64)
-            for name, attr in (("input_ids", "ids"), ("attention_mask", "attention_mask"),
-                               ("token_type_ids", "type_ids"))}
-
-
 @pytest.fixture(scope="module")
 def exported(fitted, tmp_path_factory):
     path = tmp_path_factory.mktemp("onnx") / "served"

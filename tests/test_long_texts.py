@@ -1,0 +1,199 @@
+"""long_texts="windows": every token of a long text is read, in training and prediction."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.model_selection import KFold, cross_val_score
+from tokenizers import Tokenizer
+
+from sklearn_electra import ElectraClassifier, ElectraRegressor, TextTruncationWarning, train_wordpiece
+from sklearn_electra.windows import GroupedBatchSampler, TextWindows, encode_windows
+
+FILLER = "the a of and to in is it that was for on with as at by this film phone very".split()
+PARAMS = dict(max_length=24, vocab_size=200, max_epochs=6, batch_size=16, lr=2e-3, stride=4,
+              random_state=0)
+
+
+def late_signal(n, rng):
+    """Texts of 40-80 filler words whose label is one word near the end, far past max_length."""
+    X, y = [], []
+    for _ in range(n):
+        label = int(rng.integers(0, 2))
+        words = list(rng.choice(FILLER, size=int(rng.integers(40, 80))))
+        X.append(" ".join(words + [["awful", "great"][label]] + list(rng.choice(FILLER, size=3))))
+        y.append(["neg", "pos"][label])
+    return X, y
+
+
+RNG = np.random.default_rng(0)
+TRAIN = late_signal(300, RNG)
+TEST = late_signal(100, RNG)
+
+
+@pytest.fixture(scope="module")
+def windowed():
+    return ElectraClassifier(**PARAMS, long_texts="windows", window_pooling="max").fit(*TRAIN)
+
+
+def test_a_signal_past_max_length_is_found_with_windows_only(windowed):
+    with pytest.warns(TextTruncationWarning, match="long_texts='windows'"):
+        truncated = ElectraClassifier(**PARAMS).fit(*TRAIN)
+    assert truncated.score(*TEST) < 0.7  # the deciding word is never seen
+    assert windowed.score(*TEST) > 0.9
+
+
+def test_one_row_per_text_in_input_order(windowed):
+    X = TEST[0][:20] + ["", "great"]
+    proba = windowed.predict_proba(X)
+    assert proba.shape == (22, 2)
+    np.testing.assert_allclose(windowed.predict_proba(X[::-1]), proba[::-1], atol=1e-6)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, atol=1e-6)
+    # pooling the windows by hand gives the same rows
+    dataset = windowed.get_dataset(X)
+    rows = windowed.forward(dataset.rows())
+    by_hand = torch.stack([rows[torch.from_numpy(dataset.groups == i)].max(dim=0).values
+                           for i in range(len(X))])
+    np.testing.assert_allclose(torch.softmax(by_hand, -1).numpy(), proba, atol=1e-6)
+
+
+def test_training_batches_and_validation_split_keep_texts_whole(windowed):
+    dataset = windowed.get_dataset(*TRAIN)
+    assert isinstance(dataset, TextWindows) and len(dataset) > 3 * len(TRAIN[0])
+    sampler = GroupedBatchSampler(dataset.groups, dataset.lengths, batch_size=8, shuffle=True, seed=0)
+    seen = []
+    for batch in sampler:
+        texts = np.unique(dataset.groups[batch])
+        assert len(texts) <= 8
+        assert sorted(batch) == np.flatnonzero(np.isin(dataset.groups, texts)).tolist()
+        seen.extend(texts)
+    assert sorted(seen) == list(range(len(TRAIN[0]))) and len(sampler) == len(list(sampler))
+    train, valid = windowed.get_split_datasets(dataset, seed=0)
+    assert not set(train.groups) & set(valid.groups)
+    assert len(set(valid.groups)) == 30  # validation_fraction of the texts, not of the windows
+    assert len(windowed.history_) >= 1 and "valid_acc" in windowed.history_[-1]
+
+
+def test_memory_is_bounded_for_a_100000_token_text(windowed):
+    text = " ".join(["film"] * 100_000)
+    assert len(windowed.tokenizer_(text)["input_ids"]) > 100_000
+    widest = []
+    original = windowed.module_.forward
+
+    def spy(*args, **kwargs):
+        widest.append(kwargs["input_ids"].shape[0])
+        return original(*args, **kwargs)
+
+    windowed.module_.forward = spy
+    try:
+        proba = windowed.predict_proba([text, "great"])
+    finally:
+        del windowed.module_.forward
+    assert proba.shape == (2, 2) and np.isfinite(proba).all()
+    assert max(widest) <= 2 * windowed.batch_size  # predict_batch_size=None: 2 * batch_size
+    assert sum(widest) > 100_000 / 24  # every window was scored
+
+
+def test_round_trips_pickle_save_load_and_onnx(windowed, tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    X = TEST[0][:6]
+    proba = windowed.predict_proba(X)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(windowed)).predict_proba(X), proba)
+    windowed.save_pretrained(tmp_path / "saved")
+    loaded = ElectraClassifier.from_pretrained(tmp_path / "saved")
+    assert loaded.long_texts == "windows" and loaded.window_pooling == "max"
+    np.testing.assert_allclose(loaded.predict_proba(X), proba, atol=1e-5)
+
+    # A served model: the tokenizer's own overflowing windows, ONNX logits, numpy max.
+    windowed.to_onnx(tmp_path / "onnx")
+    tokenizer = Tokenizer.from_file(str(tmp_path / "onnx" / "tokenizer.json"))
+    session = ort.InferenceSession(str(tmp_path / "onnx" / "model.onnx"))
+    tokenizer.no_padding()
+    for text, expected in zip(X, proba):
+        encoding = tokenizer.encode(text)
+        windows = [encoding, *encoding.overflowing]
+        logits = session.run(None, _feeds(windows))[0]
+        pooled = logits.max(axis=0)
+        np.testing.assert_allclose(np.exp(pooled) / np.exp(pooled).sum(), expected, atol=1e-4)
+
+
+def _feeds(encodings):
+    width = max(len(e.ids) for e in encodings)
+    pad = lambda values: [v + [0] * (width - len(v)) for v in values]  # noqa: E731
+    return {"input_ids": np.array(pad([e.ids for e in encodings]), dtype=np.int64),
+            "attention_mask": np.array(pad([e.attention_mask for e in encodings]), dtype=np.int64),
+            "token_type_ids": np.array(pad([e.type_ids for e in encodings]), dtype=np.int64)}
+
+
+def test_int8_and_mean_pooling_and_the_regressor():
+    X, y = TRAIN
+    clf = ElectraClassifier(**{**PARAMS, "max_epochs": 1}, long_texts="windows").fit(X, y)
+    int8 = pickle.loads(pickle.dumps(clf)).set_params(quantize="int8")
+    assert np.abs(int8.predict_proba(X[:20]) - clf.predict_proba(X[:20])).max() < 0.1
+    # a score that one window decides: max pooling reads it (the other windows score ~0)
+    scores = [1.0 if label == "pos" else 0.0 for label in y]
+    reg = ElectraRegressor(**{**PARAMS, "max_epochs": 10}, long_texts="windows",
+                           window_pooling="max").fit(X, scores)
+    truth = np.asarray([1.0 if label == "pos" else 0.0 for label in TEST[1]])
+    assert reg.score(TEST[0], truth) > 0.5
+    assert reg.predict(TEST[0][:5]).shape == (5,)
+
+
+def test_multilabel_with_windows():
+    X, y = TRAIN
+    labels = [[label] + (["long"] if len(text) > 300 else []) for text, label in zip(X, y)]
+    clf = ElectraClassifier(**{**PARAMS, "max_epochs": 2}, long_texts="windows",
+                            window_pooling="max").fit(X, labels)
+    assert clf.predict_proba(X[:4]).shape == (4, 3) and len(clf.predict(X[:4])) == 4
+
+
+def test_cross_val_score_with_windows():
+    X, y = TRAIN[0][:80], TRAIN[1][:80]
+    est = ElectraClassifier(**{**PARAMS, "max_epochs": 1}, long_texts="windows")
+    assert cross_val_score(est, X, y, cv=KFold(2)).shape == (2,)
+
+
+def test_pairs_keep_the_first_text_in_every_window():
+    tok = train_wordpiece(["what is it", " ".join(FILLER) * 3], vocab_size=80)
+    question = "what is it"
+    ids, types, groups, n_cut = encode_windows(tok, [(question, " ".join(FILLER * 4))], 24, 4)
+    head = tok(question)["input_ids"]  # [CLS] what is it [SEP]
+    assert len(ids) > 3 and n_cut == 0 and set(groups) == {0}
+    for row, seg in zip(ids, types):
+        assert row[:len(head)].tolist() == head and row[-1] == tok.sep_token_id
+        assert seg[:len(head)].tolist() == [0] * len(head) and set(seg[len(head):]) == {1}
+    long_first = " ".join(FILLER)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, _, _, n_cut = encode_windows(tok, [(long_first, "it")], 24, 4)
+    assert n_cut == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(n_words=st.integers(0, 120), max_length=st.integers(8, 40), stride=st.integers(0, 16))
+def test_windows_are_the_tokenizers_overflow_windows(n_words, max_length, stride):
+    # A served model cuts texts with Tokenizer.enable_truncation(stride=...): the same windows.
+    stride = min(stride, (max_length - 3) // 2 - 1)
+    if stride < 0:
+        return
+    tok = _TOKENIZER
+    text = " ".join(FILLER[i % len(FILLER)] for i in range(n_words))
+    ids, _, _, _ = encode_windows(tok, [text], max_length, stride)
+    backend = Tokenizer.from_str(tok.backend_tokenizer.to_str())
+    backend.enable_truncation(max_length=max_length, stride=stride)
+    encoding = backend.encode(text)
+    assert [row.tolist() for row in ids] == [e.ids for e in [encoding, *encoding.overflowing]]
+
+
+_TOKENIZER = train_wordpiece([" ".join(FILLER)] * 3, vocab_size=60)
+
+
+def test_stride_must_leave_windows_room():
+    with pytest.raises(ValueError, match=r"stride=20 must be below \(max_length - 3\) // 2 = 10"):
+        ElectraClassifier(max_length=24, stride=20, long_texts="windows").fit(["a b"] * 4, [0, 1] * 2)
+    with pytest.raises(ValueError, match="long_texts"):
+        ElectraClassifier(long_texts="slide").fit(["a b"] * 4, [0, 1] * 2)
