@@ -16,11 +16,13 @@ import predict_throughput
 import pretrain_throughput
 import recipe_scratch
 import tag_throughput
+import window_throughput
 
 # (module, its own arguments): accuracy.py runs once per task.
 BENCHMARKS = ((fit_throughput, []), (predict_throughput, []), (efficiency, []), (memory, []),
               (tag_throughput, []), (pretrain_throughput, []), (accuracy, []),
               (accuracy, ["--task", "regression"]), (accuracy, ["--task", "multilabel"]),
+              (accuracy, ["--task", "windows"]), (window_throughput, []),
               (defaults, []), (recipe_scratch, []))
 
 if __name__ == "__main__":
