@@ -36,6 +36,11 @@ class OnnxTextClassifier:
                                             providers=["CPUExecutionProvider"])
         self.classes = np.asarray(self.metadata["classes"], dtype=object)
         self.batch_size = batch_size
+        params = self.metadata["params"]
+        # long_texts="windows": tokenizer.json cuts long texts into the same overlapping
+        # windows as predict (its truncation has the model's stride); logits are pooled.
+        self.pooling = params.get("window_pooling") if params.get("long_texts") == "windows" else None
+        self.multilabel = self.metadata.get("target_type", "").startswith("multilabel")
 
     def predict_proba(self, texts):
         texts = list(texts)
@@ -44,18 +49,48 @@ class OnnxTextClassifier:
         proba = np.empty((len(texts), len(self.classes)), dtype=np.float32)
         for start in range(0, len(texts), self.batch_size):
             rows = order[start:start + self.batch_size]
-            encodings = self.tokenizer.encode_batch([texts[i] for i in rows])
-            feeds = {name: np.array([getattr(e, attr) for e in encodings], dtype=np.int64)
-                     for name, attr in (("input_ids", "ids"), ("attention_mask", "attention_mask"),
-                                        ("token_type_ids", "type_ids"))}
-            logits = self.session.run(None, feeds)[0]
-            logits = logits - logits.max(axis=1, keepdims=True)
-            exp = np.exp(logits)
+            windows, owner = self._windows([texts[i] for i in rows])
+            logits = self._pool(self.session.run(None, self._feeds(windows))[0], owner, len(rows))
+            if self.multilabel:  # one sigmoid per label
+                proba[rows] = 1 / (1 + np.exp(-logits))
+                continue
+            exp = np.exp(logits - logits.max(axis=1, keepdims=True))
             proba[rows] = exp / exp.sum(axis=1, keepdims=True)
         return proba
 
+    def _windows(self, texts):
+        """The encodings to score, and the text each belongs to."""
+        encodings = self.tokenizer.encode_batch(texts)
+        if self.pooling is None:
+            return encodings, np.arange(len(texts))
+        per_text = [[e, *e.overflowing] for e in encodings]
+        owner = np.repeat(np.arange(len(texts)), [len(w) for w in per_text])
+        return [w for windows in per_text for w in windows], owner
+
+    def _feeds(self, encodings):
+        width = max(len(e.ids) for e in encodings)
+        pad = self.tokenizer.padding["pad_id"]
+        return {name: np.array([list(getattr(e, attr)) + [fill] * (width - len(e.ids))
+                                for e in encodings], dtype=np.int64)
+                for name, attr, fill in (("input_ids", "ids", pad), ("attention_mask",
+                                         "attention_mask", 0), ("token_type_ids", "type_ids", 0))}
+
+    def _pool(self, logits, owner, n_texts):
+        if self.pooling is None:
+            return logits
+        if self.pooling == "max":
+            pooled = np.full((n_texts, logits.shape[1]), -np.inf, dtype=logits.dtype)
+            np.maximum.at(pooled, owner, logits)
+            return pooled
+        pooled = np.zeros((n_texts, logits.shape[1]), dtype=logits.dtype)
+        np.add.at(pooled, owner, logits)
+        return pooled / np.bincount(owner, minlength=n_texts)[:, None]
+
     def predict(self, texts):
-        return self.classes[self.predict_proba(texts).argmax(axis=1)]
+        proba = self.predict_proba(texts)
+        if self.multilabel:
+            return [self.classes[row >= 0.5].tolist() for row in proba]
+        return self.classes[proba.argmax(axis=1)]
 
 
 def main(argv=None):

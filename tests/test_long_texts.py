@@ -119,6 +119,21 @@ def test_round_trips_pickle_save_load_and_onnx(windowed, tmp_path):
         logits = session.run(None, _feeds(windows))[0]
         pooled = logits.max(axis=0)
         np.testing.assert_allclose(np.exp(pooled) / np.exp(pooled).sum(), expected, atol=1e-4)
+    served = _load_example("serve_onnx").OnnxTextClassifier(str(tmp_path / "onnx"), batch_size=4)
+    np.testing.assert_allclose(served.predict_proba(X + ["", "great"]),
+                               windowed.predict_proba(X + ["", "great"]), atol=1e-4)
+
+
+def _load_example(name):
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples",
+                        f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _feeds(encodings):
