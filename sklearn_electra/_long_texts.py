@@ -88,6 +88,7 @@ class LongTextMixin:
     def forward(self, X, training=False, device="cpu"):
         """One output row per text, in input order; windows are scored in ordinary
         length-sorted batches and pooled afterwards (memory does not grow with a text)."""
+        self.check_is_fitted()
         dataset = self.get_dataset(X)
         if not isinstance(dataset, TextWindows):
             return super().forward(dataset, training=training, device=device)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import torch
 
 from .validation import check_indicator, check_label_sets, multilabel_format
@@ -126,7 +127,9 @@ class MultiLabelMixin:
             for row, labels in enumerate(check_label_sets(y, len(y))):
                 matrix[row, [index[label] for label in labels if label in index]] = 1
             return matrix
-        return check_indicator(y, len(y))[0].astype(np.int64)
+        if isinstance(y, pd.DataFrame) and set(y.columns) == set(self.classes_.tolist()):
+            y = y[self.classes_.tolist()]  # the columns in classes_ order
+        return check_indicator(y, y.shape[0] if hasattr(y, "shape") else len(y))[0].astype(np.int64)
 
     # ------------------------------------------------------------ model and loss
     def _task_config(self):

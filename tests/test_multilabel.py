@@ -90,6 +90,10 @@ def test_indicator_dataframe_names_classes_and_answers_as_a_matrix(data):
     assert pred.shape == (len(X_test), 3) and set(np.unique(pred)) <= {0, 1}
     truth = pd.DataFrame(indicator(y_test), columns=["politics", "sports", "tech"])[est.classes_]
     assert f1_score(truth, pred, average="micro") > 0.75
+    # score reads a DataFrame by column name, and takes sparse matrices
+    reordered = truth[["politics", "sports", "tech"]]
+    assert est.score(X_test, reordered) == est.score(X_test, truth) == \
+        est.score(X_test, sp.csr_matrix(truth.to_numpy()))
     with pytest.raises(ValueError, match=r"pass y\[clf.classes_\]"):
         est.partial_fit(X[:20], frame[["sports", "tech", "politics"]].iloc[:20])
 
