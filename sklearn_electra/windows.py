@@ -95,7 +95,8 @@ def pool_windows(logits, groups, n_groups, how):
     index = groups.to(logits.device)
     out = logits.new_zeros((n_groups, logits.shape[1]))
     if how == "max":
-        return out.index_reduce_(0, index, logits, "amax", include_self=False)
+        return out.scatter_reduce_(0, index[:, None].expand_as(logits), logits, "amax",
+                                   include_self=False)
     counts = torch.bincount(index, minlength=n_groups).clamp_min(1).to(logits.dtype)
     return out.index_add_(0, index, logits) / counts[:, None]
 
