@@ -22,7 +22,7 @@ import window_throughput
 BENCHMARKS = ((fit_throughput, []), (predict_throughput, []), (efficiency, []), (memory, []),
               (tag_throughput, []), (pretrain_throughput, []), (accuracy, []),
               (accuracy, ["--task", "regression"]), (accuracy, ["--task", "multilabel"]),
-              (accuracy, ["--task", "windows"]), (window_throughput, []),
+              (accuracy, ["--task", "windows", "--batch-size", "8"]), (window_throughput, []),
               (defaults, []), (recipe_scratch, []))
 
 if __name__ == "__main__":
