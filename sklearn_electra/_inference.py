@@ -18,7 +18,6 @@ import contextlib
 import inspect
 import numbers
 import os
-import warnings
 from types import MappingProxyType
 
 import torch
@@ -28,6 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from torch.utils.data import DataLoader
 from transformers import PreTrainedTokenizerBase
 
+from ._warnings import warn_caller
 from .data import EncodedDataset, LengthBucketBatchSampler, PadCollator, inference_order
 from .modeling import build_config, load_pretrained, resolve_model
 from .persistence import PretrainedMixin
@@ -251,10 +251,10 @@ class ElectraInferenceBase(PretrainedMixin, ServingMixin, NeuralNet):
         """Encode validated inputs into a dataset (``fitting``: the training set)."""
         ids, types, n_truncated = encode_texts(self.tokenizer_, inputs, self.max_length)
         if fitting and n_truncated:
-            warnings.warn(
+            warn_caller(
                 f"{n_truncated} of {len(inputs)} texts are longer than max_length="
                 f"{self.max_length} tokens and were truncated. {self._truncation_hint}",
-                TextTruncationWarning, stacklevel=4,
+                TextTruncationWarning,
             )
         return EncodedDataset(ids, types, targets)
 

@@ -12,13 +12,13 @@ its one output, in training (the loss sees the pooled output) and in inference.
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._inference import TextTruncationWarning
+from ._warnings import warn_caller
 from .windows import (POOLINGS, GroupedBatchSampler, TextWindows, WindowCollator, encode_windows,
                       pool_windows)
 
@@ -51,11 +51,11 @@ class LongTextMixin:
         ids, types, groups, n_cut = encode_windows(self.tokenizer_, inputs, self.max_length,
                                                    self.stride)
         if fitting and n_cut:
-            warnings.warn(
+            warn_caller(
                 f"The first text of {n_cut} of {len(inputs)} pairs takes more than half of "
                 f"max_length={self.max_length} tokens and was cut to that half: windows keep the "
                 "first text whole up to there and slide over the second.",
-                TextTruncationWarning, stacklevel=4,
+                TextTruncationWarning,
             )
         labels = None if targets is None else np.asarray(targets)[groups]
         return TextWindows(ids, types, labels, groups)

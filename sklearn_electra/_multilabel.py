@@ -11,12 +11,12 @@ binary cross-entropy; ``threshold`` turns probabilities into labels.
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pandas as pd
 import torch
 
+from ._warnings import warn_caller
 from .validation import check_indicator, check_label_sets, multilabel_format
 
 __all__ = ["MultiLabelMixin"]
@@ -106,10 +106,9 @@ class MultiLabelMixin:
                     for label, rate in zip(self.classes_.tolist(), rates) if rate in (0.0, 1.0)]
         if constant:
             listed = ", ".join(f"{label!r} ({which} text)" for label, which in constant[:5])
-            warnings.warn(
+            warn_caller(
                 f"{len(constant)} labels never vary in y: {listed}. The model learns to predict "
                 "them always (or never); add examples of both kinds to learn them.",
-                UserWarning, stacklevel=5,
             )
 
     def _decode(self, predicted):

@@ -23,7 +23,7 @@ Y = ["pos", "neg", "pos", "neg"]
     (42, TypeError, "list, array or pandas object"),
     (pd.DataFrame({"a": X, "b": X, "c": X}), ValueError, "3 columns"),
     (np.array(X).reshape(2, 1, 2), ValueError, "1-dimensional"),
-    ([("a", "b"), "c", ("d", "e"), ("f", "g")], ValueError, "X\[1\] is a str, but X\[0\] is a text pair"),
+    ([("a", "b"), "c", ("d", "e"), ("f", "g")], ValueError, r"X\[1\] is a str, but X\[0\] is a text pair"),
 ])
 def test_bad_texts(bad, error, match):
     with pytest.raises(error, match=match):

@@ -41,8 +41,9 @@ def windowed():
 
 
 def test_a_signal_past_max_length_is_found_with_windows_only(windowed):
-    with pytest.warns(TextTruncationWarning, match="long_texts='windows'"):
+    with pytest.warns(TextTruncationWarning, match="long_texts='windows'") as caught:
         truncated = ElectraClassifier(**PARAMS).fit(*TRAIN)
+    assert caught[0].filename == __file__  # the warning points at the user's line
     assert truncated.score(*TEST) < 0.7  # the deciding word is never seen
     assert windowed.score(*TEST) > 0.9
 
