@@ -117,7 +117,7 @@ class ElectraRegressor(RegressorMixin, LongTextMixin, ElectraNetBase):
             if len(constant):
                 column = "y" if targets.shape[1] == 1 else f"Column {constant[0]} of y"
                 raise ValueError(
-                    f"{column} is constant ({targets[0, constant[0]]!r} for every text): there is "
+                    f"{column} is constant ({targets[0, constant[0]].item()!r} for every text): there is "
                     "nothing to learn. A regressor needs targets that vary."
                 )
             self.n_outputs_, self.target_mean_, self.target_scale_ = targets.shape[1], mean, scale
