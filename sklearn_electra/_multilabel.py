@@ -95,9 +95,14 @@ class MultiLabelMixin:
         if unknown:
             raise ValueError(f"y contains labels not seen in the first fit (or in classes=): "
                              f"{sorted(unknown, key=repr)[:10]}. Known: {self.classes_.tolist()}.")
+        return self._binarize(sets)
+
+    def _binarize(self, sets):
+        """Label sets as a 0/1 matrix in ``classes_`` order (labels outside it are left out)."""
+        index = {label: i for i, label in enumerate(self.classes_.tolist())}
         matrix = np.zeros((len(sets), len(index)), dtype=np.int8)
         for row, labels in enumerate(sets):
-            matrix[row, [index[label] for label in labels]] = 1
+            matrix[row, [index[label] for label in labels if label in index]] = 1
         return matrix
 
     def _warn_constant_labels(self, matrix):
@@ -121,11 +126,7 @@ class MultiLabelMixin:
     def _indicator(self, y):
         """``y``, in the fitted multi-label form, as a 0/1 matrix in ``classes_`` order (scoring)."""
         if self.target_type_ == "multilabel-sequences":
-            index = {label: i for i, label in enumerate(self.classes_.tolist())}
-            matrix = np.zeros((len(y), len(index)), dtype=np.int64)
-            for row, labels in enumerate(check_label_sets(y, len(y))):
-                matrix[row, [index[label] for label in labels if label in index]] = 1
-            return matrix
+            return self._binarize(check_label_sets(y, len(y))).astype(np.int64)
         if isinstance(y, pd.DataFrame) and set(y.columns) == set(self.classes_.tolist()):
             y = y[self.classes_.tolist()]  # the columns in classes_ order
         return check_indicator(y, y.shape[0] if hasattr(y, "shape") else len(y))[0].astype(np.int64)

@@ -132,7 +132,8 @@ class GroupedBatchSampler(Sampler):
         groups = np.asarray(groups)
         bounds = np.flatnonzero(np.diff(groups)) + 1  # windows of a text are contiguous
         self.texts = np.split(np.arange(len(groups)), bounds)
-        sizes = [int(np.asarray(lengths)[t].sum()) for t in self.texts]
+        lengths = np.asarray(lengths)
+        sizes = [int(lengths[t].sum()) for t in self.texts]
         self.texts_sampler = LengthBucketBatchSampler(sizes, batch_size, shuffle=shuffle, seed=seed)
 
     def __iter__(self):
