@@ -12,6 +12,7 @@ from .classifier import ElectraClassifier
 from .embedder import ElectraEmbedder
 from .modeling import PRESETS
 from .pretrainer import ElectraRTDPretrainer
+from .qa import ElectraQuestionAnswerer
 from .regressor import ElectraRegressor
 from .tagger import ElectraTagger, repair_bio, split_words
 from .tokenization import train_wordpiece
@@ -23,6 +24,7 @@ __all__ = [
     "ElectraTagger",
     "ElectraInferenceBase",
     "ElectraNetBase",
+    "ElectraQuestionAnswerer",
     "ElectraRTDPretrainer",
     "ElectraRegressor",
     "PRESETS",

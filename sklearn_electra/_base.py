@@ -39,7 +39,7 @@ from .checkpoint import EpochCheckpoint, load_trainer_state, restore_training_sn
 from .modeling import build_config, resolve_model
 from .optim import LinearWarmupSchedule, electra_param_groups
 from .persistence import TRAINER_STATE_DIR
-from .recipe import ADAM_EPS, Recipe, finetuning_recipe
+from .recipe import ADAM_EPS, FINETUNING_EPOCHS, Recipe, finetuning_recipe
 from .runtime import Runtime, seeded_torch
 
 __all__ = ["ElectraNetBase"]
@@ -92,6 +92,7 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
 
     lr_schedule_ = None
     recipe_ = None
+    _task_epochs = FINETUNING_EPOCHS  # the reference's epochs for this task (from a checkpoint)
 
     def __init__(self, model="tiny", *, tokenizer=None, vocab_size=8000, lowercase=True,
                  max_length=128, lr=None, max_epochs=None, batch_size=32, predict_batch_size=None,
@@ -197,7 +198,8 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
         config = build_config(source, self.get_params_for("module"))
         return finetuning_recipe(config, None if source.pretrained else source.name, lr=self.lr,
                                  layerwise_lr_decay=self.layerwise_lr_decay,
-                                 warmup_ratio=self.warmup_ratio, max_epochs=self.max_epochs)
+                                 warmup_ratio=self.warmup_ratio, max_epochs=self.max_epochs,
+                                 task_epochs=self._task_epochs)
 
     def _update_recipe(self):
         """Parameters set since the last fit, for a fit that continues (``partial_fit``,

@@ -45,6 +45,13 @@ ADAM_EPS = 1e-6
 
 # configure_finetuning.py L59: num_train_epochs = 3.0.
 FINETUNING_EPOCHS = 3
+# configure_finetuning.py L138-140: SQuAD-style tasks train 2 epochs at max_seq_length 512; L80-83:
+# max_query_length 64, doc_stride 128, max_answer_length 30.
+QA_EPOCHS = 2
+QA_MAX_LENGTH = 512
+QA_DOC_STRIDE = 128
+QA_MAX_QUESTION_LENGTH = 64
+QA_MAX_ANSWER_LENGTH = 30
 
 # From random initialisation an encoder is trained like a pretraining run: at the
 # pretraining rate of its size. Measured for "tiny" on all labels of Chinese reviews and
@@ -136,7 +143,7 @@ def model_size(hidden_size):
 
 
 def finetuning_recipe(config, preset=None, *, lr=None, layerwise_lr_decay=None, warmup_ratio=None,
-                      max_epochs=None):
+                      max_epochs=None, task_epochs=FINETUNING_EPOCHS):
     """Resolve fine-tuning settings; explicit arguments win over the recipe.
 
     Parameters
@@ -146,6 +153,9 @@ def finetuning_recipe(config, preset=None, *, lr=None, layerwise_lr_decay=None, 
     preset : str or None
         The preset name when training from random initialisation, None for a
         pretrained checkpoint.
+    task_epochs : int
+        The reference's epochs for the task, from a pretrained checkpoint
+        (:data:`FINETUNING_EPOCHS`; :data:`QA_EPOCHS` for question answering).
 
     Examples
     --------
@@ -160,7 +170,7 @@ def finetuning_recipe(config, preset=None, *, lr=None, layerwise_lr_decay=None, 
     if preset is None:
         basis = f"pretrained {size} (fine-tuning)"
         default_lr, default_decay = FINETUNING_LR[size], LAYERWISE_LR_DECAY[size]
-        default_epochs, min_steps = FINETUNING_EPOCHS, None
+        default_epochs, min_steps = task_epochs, None
     else:
         basis = f"random init, preset {preset!r}"
         default_lr, default_decay = PRETRAINING_LR[size], 1.0
