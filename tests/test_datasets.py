@@ -36,7 +36,7 @@ def test_peoples_daily_forms():
                                                               "B-ORG", "I-ORG"}
     assert "n" in {t for tags in pos_train["tags"] for t in tags}
     assert len(ner_train) + len(ner_test) > 18000
-    with pytest.raises(ValueError, match="'ner', 'pos' or 'entity_types'"):
+    with pytest.raises(ValueError, match="'ner', 'pos', 'entity_types' or 'mrc'"):
         datasets.load_peoples_daily("chunks")
 
 
@@ -48,6 +48,20 @@ def test_peoples_daily_entity_types_are_the_ner_annotations():
         assert row["text"] == "".join(ner["tokens"])
         assert row["labels"] == sorted({tag[2:] for tag in ner["tags"] if tag.startswith("B-")})
     assert (types_train["labels"].map(len) == 0).any() and (types_train["labels"].map(len) == 3).any()
+
+
+def test_peoples_daily_mrc_asks_each_sentence_about_each_entity_type():
+    ner, _ = datasets.load_peoples_daily("ner")
+    train, test = datasets.load_peoples_daily("mrc")
+    assert len(train) == 3 * len(ner) and set(train["context"]).isdisjoint(test["context"])
+    assert train.groupby("sentence")["question"].apply(list).map(len).eq(3).all()
+    for row in train.head(300).itertuples():
+        answers = row.answers
+        assert all(row.context[s:s + len(t)] == t for t, s in zip(answers["text"], answers["answer_start"]))
+        tags = ner.iloc[row.sentence]["tags"]
+        assert "".join(ner.iloc[row.sentence]["tokens"]) == row.context
+        assert len(answers["text"]) == sum(t == "B-" + row.entity_type for t in tags)
+    assert datasets.MRC_QUESTIONS["LOC"] == "文中提到了哪些地名？"
 
 
 def test_sentiment_ratings_are_the_published_human_means():

@@ -11,7 +11,7 @@ idempotent fits) is tested on texts in test_classifier.py and test_errors.py.
 import pytest
 from sklearn.utils import estimator_checks as ec
 
-from sklearn_electra import ElectraClassifier, ElectraRegressor
+from sklearn_electra import ElectraClassifier, ElectraQuestionAnswerer, ElectraRegressor
 
 APPLICABLE = [
     "check_estimator_cloneable",
@@ -30,7 +30,7 @@ APPLICABLE = [
 
 
 @pytest.mark.parametrize("check", APPLICABLE)
-@pytest.mark.parametrize("estimator", [ElectraClassifier, ElectraRegressor])
+@pytest.mark.parametrize("estimator", [ElectraClassifier, ElectraRegressor, ElectraQuestionAnswerer])
 def test_sklearn_check(check, estimator):
     getattr(ec, check)(estimator.__name__, estimator(max_epochs=1, random_state=0))
 

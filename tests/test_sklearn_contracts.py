@@ -15,8 +15,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from sklearn_electra import (ElectraClassifier, ElectraEmbedder, ElectraRegressor, ElectraRTDPretrainer,
-                             ElectraTagger)
+from sklearn_electra import (ElectraClassifier, ElectraEmbedder, ElectraQuestionAnswerer, ElectraRegressor,
+                             ElectraRTDPretrainer, ElectraTagger)
 
 from .conftest import FAST
 
@@ -41,13 +41,19 @@ def _case(name, reviews):
         tags = [["P" if c in "，。！？" else "O" for c in s] for s in tokens]
         return (ElectraTagger(**SMALL), tokens, tags,
                 lambda e, X: np.concatenate([p.ravel() for p in e.predict_proba(X)]))
+    if name == "qa":
+        pairs = [("什么？", t) for t in texts]
+        answers = [{"text": [t[:2]] if t[:2].strip() else [], "answer_start": [0] if t[:2].strip() else []}
+                   for t in texts]
+        return (ElectraQuestionAnswerer(**{**SMALL, "doc_stride": 8, "max_question_length": 8}), pairs,
+                answers, lambda e, X: e.predict_spans(X, n_best=2)[["start", "end", "score"]].to_numpy())
     if name == "embedder":
         return ElectraEmbedder(**SMALL), texts, None, lambda e, X: e.transform(X)
     return (ElectraRTDPretrainer(**{**SMALL, "max_length": 32}), texts, None,
             lambda e, X: np.asarray([s for row in e.replaced_token_scores(X) for _, s in row]))
 
 
-NAMES = ["classifier", "regressor", "tagger", "embedder", "pretrainer"]
+NAMES = ["classifier", "regressor", "tagger", "qa", "embedder", "pretrainer"]
 
 
 @pytest.fixture(scope="module", params=NAMES)
