@@ -14,6 +14,7 @@ import fit_throughput
 import memory
 import predict_throughput
 import pretrain_throughput
+import qa_throughput
 import recipe_scratch
 import tag_throughput
 import window_throughput
@@ -23,6 +24,7 @@ BENCHMARKS = ((fit_throughput, []), (predict_throughput, []), (efficiency, []), 
               (tag_throughput, []), (pretrain_throughput, []), (accuracy, []),
               (accuracy, ["--task", "regression"]), (accuracy, ["--task", "multilabel"]),
               (accuracy, ["--task", "windows", "--batch-size", "8"]), (window_throughput, []),
+              (qa_throughput, []),
               (defaults, []), (recipe_scratch, []))
 
 if __name__ == "__main__":

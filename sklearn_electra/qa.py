@@ -205,8 +205,10 @@ class ElectraQuestionAnswerer(ElectraNetBase):
         ndarray of str, shape (n_questions,)
         """
         inputs, answers = self._ranked_answers(X, 1)
-        texts = [context[s:e] if s >= 0 else "" for (_, context), (((_, s, e),), _) in
-                 zip(inputs, answers)]
+        texts = []
+        for (_, context), (spans, _) in zip(inputs, answers):
+            _, start, end = spans[0]
+            texts.append(context[start:end] if start >= 0 else "")
         return np.asarray(texts, dtype=object)
 
     def predict_spans(self, X, n_best=1):

@@ -19,6 +19,8 @@ import unicodedata
 
 import numpy as np
 
+from .validation import check_answer_texts
+
 __all__ = ["normalize_answer", "answer_tokens", "exact_match_score", "squad_f1_score", "squad_scores"]
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -80,8 +82,6 @@ def _f1(prediction, gold):
 
 def _gold_texts(y_true):
     """Each row's gold answer texts, ``[""]`` for an unanswerable row."""
-    from .validation import check_answer_texts
-
     return [texts or [""] for texts in check_answer_texts(y_true)]
 
 

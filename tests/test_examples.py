@@ -63,6 +63,23 @@ def test_chinese_ner_example_runs():
 
 
 @pytest.mark.slow
+def test_chinese_mrc_example_runs():
+    scores = _load("examples/chinese_mrc.py").main(["--subset", "150", "--test-subset", "60",
+                                                    "--epochs", "1"])
+    assert all(0 <= scores[k] <= 1 for k in ("all", "with an answer", "without")) and scores["epochs"] == 1
+
+
+@pytest.mark.slow
+def test_qa_throughput_benchmark_runs(monkeypatch, tmp_path):
+    bench = _load("benchmarks/qa_throughput.py")
+    monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
+    rates = bench.main(["--n-train", "40", "--n-test", "40", "--repeats", "1",
+                        "--threads", str(torch.get_num_threads())])
+    assert set(rates) == {"fit", "predict"} and all(r > 0 for phase in rates.values() for r in phase.values())
+    assert (tmp_path / "qa_throughput.png").exists()
+
+
+@pytest.mark.slow
 def test_regression_and_multilabel_examples_run():
     ours, baseline = _load("examples/sentiment_regression.py").main(
         ["--source", "tweets", "--train-size", "150", "--epochs", "1"])
