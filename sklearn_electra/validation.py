@@ -459,6 +459,9 @@ def check_answers(y, contexts):
         raise ValueError(f"X has {len(contexts)} questions but y has {len(rows)} answers; they must match.")
     out = []
     for i, ((texts, starts), context) in enumerate(zip(rows, contexts)):
+        if not _checked_texts(texts, i):  # no answer ("" or an empty list): no start needed
+            out.append([])
+            continue
         if starts is None:
             raise ValueError(f"y[{i}] gives answer texts without answer_start; training needs where "
                              "each answer starts in its context: {'text': [...], 'answer_start': [...]}.")

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sklearn_electra import (ElectraClassifier, ElectraEmbedder, ElectraRegressor, ElectraRTDPretrainer,
-                             ElectraTagger, split_words)
+from sklearn_electra import (ElectraClassifier, ElectraEmbedder, ElectraQuestionAnswerer, ElectraRegressor,
+                             ElectraRTDPretrainer, ElectraTagger, split_words)
 
 from .conftest import FAST
 
@@ -200,3 +200,51 @@ def test_pretrainer_fit_on_anything(corpus):
         assert _is_valid_text_list(corpus)
         assert pre.history_[-1, "tokens_seen"] > 0
         TRIED["pretrainer fit: succeeded"] += 1
+
+
+contexts = st.one_of(st.text(max_size=100), st.sampled_from(NASTY[:-2]), st.just("长文" * 2500),
+                     st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+
+
+@st.composite
+def qa_rows(draw, well_formed):
+    """A (question, context) row and its answer: well formed (texts; a slice of the context
+    as the answer, or none), or anything at all."""
+    question = draw(texts if well_formed else st.one_of(texts, not_texts))
+    context = draw(contexts if well_formed else st.one_of(contexts, not_texts))
+    kind = draw(st.sampled_from(["slice", "slice", "none"] + ([] if well_formed else ["anything"])))
+    if kind == "slice" and isinstance(context, str) and context:
+        start = draw(st.integers(0, len(context) - 1))
+        end = draw(st.integers(start + 1, min(len(context), start + 20)))
+        answer = {"text": [context[start:end]], "answer_start": [start]}
+    elif kind in ("none", "slice"):
+        answer = draw(st.sampled_from([{"text": [], "answer_start": []}, "", []]))
+    else:
+        answer = draw(st.one_of(not_texts, texts, st.fixed_dictionaries(
+            {"text": st.lists(st.one_of(texts, not_texts), max_size=2),
+             "answer_start": st.lists(st.one_of(st.integers(-5, 50), not_texts), max_size=2)})))
+    return (question, context), answer
+
+
+@settings(max_examples=int(25 * SCALE), **SETTINGS)
+@given(rows=st.booleans().flatmap(lambda ok: st.lists(qa_rows(ok), min_size=1, max_size=4)),
+       frame=st.booleans())
+def test_question_answerer_fit_on_anything(rows, frame):
+    X = [x for x, _ in rows]
+    y = [a for _, a in rows]
+    if frame:
+        X = pd.DataFrame(X, columns=["question", "context"])
+    TRIED["QA fit"] += 1
+    qa = ElectraQuestionAnswerer(**{**FAST, "max_epochs": 1, "vocab_size": 100}, doc_stride=8,
+                                 max_question_length=8, validation_fraction=None)
+    try:
+        qa.fit(X, y)
+    except Exception as exc:  # noqa: BLE001
+        _assert_clear(exc, "X", "y")
+    else:
+        spans = qa.predict_spans(X, n_best=2)
+        for row in spans.itertuples():
+            context = rows[row.question][0][1]
+            assert context[max(row.start, 0):max(row.end, 0)] == row.text
+        assert len(qa.predict(X)) == len(rows)
+        TRIED["QA fit: succeeded"] += 1
