@@ -13,6 +13,7 @@ from transformers import ElectraForMaskedLM, ElectraForPreTraining
 from ._base import ElectraNetBase
 from ._docs import document_parameters
 from ._inference import refused
+from .augment import replace_tokens
 from .data import EncodedDataset
 from .modeling import build_config, load_pretrained, resolve_model
 from .recipe import pretraining_recipe
@@ -319,6 +320,53 @@ class ElectraRTDPretrainer(ElectraNetBase):
                     for p, i in zip(proba.cpu(), index.cpu())
                 ])
         return results[0] if single else results
+
+    def augment(self, texts, n_variants=1, replace_prob=0.15, temperature=1.0, random_state=None):
+        """New versions of each text, about ``replace_prob`` of its tokens replaced by the generator.
+
+        The generator sees each text with the chosen tokens masked and proposes
+        replacements, drawn at ``temperature`` among tokens of the same kind (a
+        CJK character for a CJK character, a whole word for a whole word,
+        punctuation for punctuation; never a special token, never the original).
+        The rest of the text is kept character for character (see
+        :mod:`sklearn_electra.augment`). For a labelled set use
+        :func:`sklearn_electra.augment.augment_labeled`.
+
+        Parameters
+        ----------
+        texts : list of str
+        n_variants : int, default=1
+        replace_prob : float, default=0.15
+            Expected share of each text's tokens replaced.
+        temperature : float, default=1.0
+            Higher: less likely replacements.
+        random_state : int, RandomState or None
+            The same seed gives the same texts.
+
+        Returns
+        -------
+        list of list of str
+            ``n_variants`` new texts per text.
+        """
+        self.check_is_fitted()
+        for name, value, low in (("n_variants", n_variants, 1), ("replace_prob", replace_prob, 0),
+                                 ("temperature", temperature, 0)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < low or \
+                    (name != "n_variants" and value <= 0) or (name == "replace_prob" and value > 1):
+                raise ValueError(f"{name}={value!r} is out of range: n_variants is an integer >= 1, "
+                                 "replace_prob in (0, 1], temperature > 0.")
+        with self._inference() as (runtime, module):
+            def propose(rows, is_masked):
+                ids = torch.as_tensor(rows, dtype=torch.long, device=runtime.device)
+                masked = torch.as_tensor(is_masked, device=runtime.device)
+                logits = module.generator_logits(ids, torch.ones_like(ids), torch.zeros_like(ids),
+                                                 masked)
+                return logits.float().cpu().numpy()
+
+            return replace_tokens(self.tokenizer_, texts, n_variants=int(n_variants),
+                                  replace_prob=replace_prob, temperature=temperature,
+                                  random_state=random_state, propose=propose,
+                                  window=self.max_length - 2)
 
     def replaced_token_scores(self, texts):
         """The discriminator's probability that each token was replaced.
