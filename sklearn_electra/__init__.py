@@ -9,6 +9,7 @@ from ._base import ElectraNetBase
 from ._inference import ElectraInferenceBase, TextTruncationWarning
 from ._version import __version__
 from .classifier import ElectraClassifier
+from .display import ReplacedTokenDisplay, TokenEvidenceDisplay
 from .embedder import ElectraEmbedder
 from .modeling import PRESETS
 from .pretrainer import ElectraRTDPretrainer
@@ -28,6 +29,8 @@ __all__ = [
     "ElectraRTDPretrainer",
     "ElectraRegressor",
     "PRESETS",
+    "ReplacedTokenDisplay",
+    "TokenEvidenceDisplay",
     "TextTruncationWarning",
     "check_texts",
     "repair_bio",

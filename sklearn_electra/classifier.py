@@ -13,6 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from transformers import ElectraForSequenceClassification
 
 from ._base import ElectraNetBase
+from ._distill import DistillationMixin
 from ._docs import document_parameters
 from ._long_texts import LongTextMixin
 from ._multilabel import MultiLabelMixin
@@ -23,8 +24,8 @@ __all__ = ["ElectraClassifier"]
 
 
 @document_parameters()
-class ElectraClassifier(ClassifierMixin, LongTextMixin, MultiLabelMixin, SupervisedMixin,
-                        ElectraNetBase):
+class ElectraClassifier(ClassifierMixin, LongTextMixin, DistillationMixin, MultiLabelMixin,
+                        SupervisedMixin, ElectraNetBase):
     """Text classifier fine-tuning an ELECTRA discriminator, single- or multi-label.
 
     Wraps :class:`transformers.ElectraForSequenceClassification` as a
@@ -44,7 +45,20 @@ class ElectraClassifier(ClassifierMixin, LongTextMixin, MultiLabelMixin, Supervi
     ----------
     threshold : float, default=0.5
         Multi-label only: a label is predicted when its probability is at least
-        this.{parameters}
+        this.
+    teacher : None, ElectraClassifier, FrozenEstimator or str, default=None
+        Distill a fitted classifier (or its ``save_pretrained`` directory) into
+        this one: its logits on the training texts become soft targets, and
+        ``fit(X)`` needs no labels. The student takes its ``classes_`` and does not
+        keep it in its checkpoint. For ``clone``/``GridSearchCV``, which copy
+        estimator parameters unfitted, pass ``FrozenEstimator(teacher)`` or the
+        directory. See :mod:`sklearn_electra._distill`.
+    distill_temperature : float, default=2.0
+        Softmax temperature ``T`` of the soft targets (Hinton et al., 2015); the
+        soft loss is scaled by ``T**2``.
+    distill_alpha : float, default=0.5
+        Weight of the soft-target loss; ``1 - distill_alpha`` weighs the
+        cross-entropy on labels. Rows without a label use the soft loss alone.{parameters}
 
     Attributes
     ----------
@@ -106,16 +120,21 @@ class ElectraClassifier(ClassifierMixin, LongTextMixin, MultiLabelMixin, Supervi
     _parameter_constraints = {
         **ElectraNetBase._parameter_constraints,
         **LongTextMixin._long_text_constraints,
+        **DistillationMixin._distill_constraints,
         "threshold": [Interval(numbers.Real, 0, 1, closed="neither")],
     }
 
     def __init__(self, model="tiny", *, threshold=0.5, long_texts="truncate", stride=32,
-                 window_pooling="mean", **kwargs):
+                 window_pooling="mean", teacher=None, distill_temperature=2.0, distill_alpha=0.5,
+                 **kwargs):
         super().__init__(model, **kwargs)
         self.threshold = threshold
         self.long_texts = long_texts
         self.stride = stride
         self.window_pooling = window_pooling
+        self.teacher = teacher
+        self.distill_temperature = distill_temperature
+        self.distill_alpha = distill_alpha
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

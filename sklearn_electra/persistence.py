@@ -28,7 +28,7 @@ ONNX_FILE = "model.onnx"
 TRAINER_STATE_DIR = "trainer_state"
 # Parameters that describe where or how a model runs, not the model: never saved.
 _NOT_SAVED = ("model", "tokenizer", "device", "n_threads", "quantize", "callbacks", "optimizer",
-              "checkpoint_dir", "accelerator")
+              "checkpoint_dir", "accelerator", "teacher")
 
 
 def write_dir_atomically(path, write):
