@@ -8,7 +8,9 @@ import sys
 import time
 
 import accuracy
+import augmentation
 import defaults
+import distillation
 import efficiency
 import fit_throughput
 import memory
@@ -24,7 +26,7 @@ BENCHMARKS = ((fit_throughput, []), (predict_throughput, []), (efficiency, []), 
               (tag_throughput, []), (pretrain_throughput, []), (accuracy, []),
               (accuracy, ["--task", "regression"]), (accuracy, ["--task", "multilabel"]),
               (accuracy, ["--task", "windows", "--batch-size", "8"]), (window_throughput, []),
-              (qa_throughput, []),
+              (qa_throughput, []), (augmentation, []), (distillation, []),
               (defaults, []), (recipe_scratch, []))
 
 if __name__ == "__main__":

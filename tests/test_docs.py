@@ -21,9 +21,9 @@ def test_docs_build_strict(tmp_path):
     assert out.returncode == 0, out.stderr[-5000:]
     api = (tmp_path / "html" / "api.html").read_text(encoding="utf-8")
     # The reference is generated from the docstrings, parameters included.
-    for name in ("ElectraClassifier", "ElectraRegressor", "ElectraQuestionAnswerer", "squad_scores", "fetch_sentiment_ratings", "ElectraTagger", "ElectraRTDPretrainer", "ElectraEmbedder",
+    for name in ("ElectraClassifier", "ElectraRegressor", "ElectraQuestionAnswerer", "squad_scores", "TokenEvidenceDisplay", "augment_labeled", "fetch_sentiment_ratings", "ElectraTagger", "ElectraRTDPretrainer", "ElectraEmbedder",
                  "checkpoint_dir", "n_threads", "accelerator", "load_chinese_reviews"):
         assert name in api, name
-    for page in ("getting_started", "classifier", "multilabel", "regression", "tagger", "qa", "embedder", "pretraining", "scaling",
+    for page in ("getting_started", "classifier", "multilabel", "regression", "tagger", "qa", "little_data", "embedder", "pretraining", "scaling",
                  "faq", "benchmarks", "design"):
         assert (tmp_path / "html" / f"{page}.html").exists(), page

@@ -80,6 +80,30 @@ def test_qa_throughput_benchmark_runs(monkeypatch, tmp_path):
 
 
 @pytest.mark.slow
+def test_augmentation_and_distillation_benchmarks_run(monkeypatch, tmp_path):
+    augmentation, distillation = _load("benchmarks/augmentation.py"), _load("benchmarks/distillation.py")
+    monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
+    scores = augmentation.main(
+        ["--labels", "40", "--seeds", "1", "--n-test", "40", "--corpus", "300", "--pretrain-epochs", "1",
+         "--steps", "4", "--threads", str(torch.get_num_threads())])
+    assert sorted(scores) == [(40, "generator"), (40, "none"), (40, "random")]
+    accuracy, rate = distillation.main(
+        ["--labels", "40", "--n-test", "40", "--n-unlabeled", "80", "--epochs", "1",
+         "--student-epochs", "1", "--repeats", "1", "--threads", str(torch.get_num_threads())])
+    assert 0 <= accuracy["student"] <= 1 and all(r > 0 for r in rate.values())
+    assert (tmp_path / "augmentation.png").exists() and (tmp_path / "distillation.png").exists()
+
+
+@pytest.mark.slow
+def test_what_the_model_sees_example_writes_both_forms(tmp_path):
+    replaced, evidence = _load("examples/what_the_model_sees.py").main(
+        ["--output", str(tmp_path), "--articles", "60", "--epochs", "1"])
+    assert replaced.tokens and len(evidence.scores) == len(evidence.tokens)
+    assert (tmp_path / "replaced_tokens.png").exists() and (tmp_path / "token_evidence.png").exists()
+    assert "data-score" in (tmp_path / "displays.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
 def test_regression_and_multilabel_examples_run():
     ours, baseline = _load("examples/sentiment_regression.py").main(
         ["--source", "tweets", "--train-size", "150", "--epochs", "1"])

@@ -1,0 +1,78 @@
+"""Distillation: a student learns a fitted teacher's soft targets, with or without labels."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
+
+from sklearn_electra import ElectraClassifier
+
+from .conftest import FAST
+
+
+@pytest.fixture(scope="module")
+def student(fitted, reviews):
+    train, _ = reviews
+    return ElectraClassifier(**{**FAST, "max_epochs": 4}, teacher=FrozenEstimator(fitted)).fit(train["text"])
+
+
+def test_learns_the_teacher_from_unlabeled_texts(student, fitted, reviews):
+    _, test = reviews
+    assert student.classes_.tolist() == fitted.classes_.tolist()
+    agreement = np.mean(student.predict(test["text"]) == fitted.predict(test["text"]))
+    assert agreement > 0.75
+    assert "valid_acc" in student.history_[-1]  # agreement with the teacher on the held-out texts
+
+
+def test_loss_is_hintons_soft_targets_mixed_with_cross_entropy():
+    clf = ElectraClassifier(teacher="unused", distill_temperature=3.0, distill_alpha=0.25)
+    clf.n_classes_ = 3
+    student = torch.tensor([[1.0, 0.0, -1.0], [0.5, 2.0, 0.0]])
+    teacher = torch.tensor([[2.0, 0.0, 0.0], [0.0, 1.0, 3.0]])
+    kl = sum(float((F.softmax(t / 3, -1) * (F.log_softmax(t / 3, -1) - F.log_softmax(s / 3, -1))).sum())
+             for s, t in zip(student, teacher)) / 2 * 9
+    labelled = torch.cat([teacher, torch.tensor([[0.0], [2.0]])], dim=1)
+    ce = float(F.cross_entropy(student, torch.tensor([0, 2])))
+    assert float(clf.get_loss(student, labelled)) == pytest.approx(0.25 * kl + 0.75 * ce, rel=1e-5)
+    unlabelled = torch.cat([teacher, torch.tensor([[-1.0], [-1.0]])], dim=1)
+    assert float(clf.get_loss(student, unlabelled)) == pytest.approx(kl, rel=1e-5)
+    hard_only = clone(clf).set_params(distill_alpha=0.0)
+    hard_only.n_classes_ = 3
+    assert float(hard_only.get_loss(student, labelled)) == pytest.approx(ce, rel=1e-5)
+
+
+def test_student_saves_without_its_teacher(student, reviews, tmp_path):
+    _, test = reviews
+    student.save_pretrained(tmp_path / "student")
+    saved = json.loads((tmp_path / "student" / "sklearn_electra.json").read_text())
+    assert "teacher" not in saved["params"] and saved["classes"] == student.classes_.tolist()
+    loaded = ElectraClassifier.from_pretrained(tmp_path / "student")
+    assert loaded.teacher is None
+    np.testing.assert_allclose(loaded.predict_proba(test["text"][:20]),
+                               student.predict_proba(test["text"][:20]), atol=1e-5)
+
+
+def test_clone_needs_a_frozen_or_saved_teacher(fitted, reviews, tmp_path):
+    train, _ = reviews
+    X, y = train["text"][:64], train["label"][:64]
+    params = {**FAST, "max_epochs": 1}
+    with pytest.raises(ValueError, match=r"teacher is not fitted.*FrozenEstimator"):
+        clone(ElectraClassifier(**params, teacher=fitted)).fit(X)
+    frozen = clone(ElectraClassifier(**params, teacher=FrozenEstimator(fitted))).fit(X, y)
+    fitted.save_pretrained(tmp_path / "teacher")
+    from_dir = ElectraClassifier(**params, teacher=str(tmp_path / "teacher")).fit(X, y)
+    np.testing.assert_allclose(from_dir.predict_proba(X[:10]), frozen.predict_proba(X[:10]), atol=1e-5)
+
+
+def test_labels_must_be_the_teachers(fitted, reviews):
+    train, _ = reviews
+    with pytest.raises(ValueError, match="labels not seen in the first fit"):
+        ElectraClassifier(**FAST, teacher=FrozenEstimator(fitted)).fit(train["text"][:8], ["x"] * 8)
+    with pytest.raises(ValueError, match="requires y"):
+        ElectraClassifier(**FAST).fit(train["text"][:8])
+    assert math.isclose(ElectraClassifier().distill_alpha, 0.5)
