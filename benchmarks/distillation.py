@@ -20,11 +20,11 @@ import argparse
 import copy
 import time
 
-import numpy as np
 import torch
 from sklearn.frozen import FrozenEstimator
 
 from _report import plt, publish
+from _timing import alternating, rates
 from sklearn_electra import ElectraClassifier, train_wordpiece
 from sklearn_electra.datasets import load_chinese_reviews
 
@@ -77,16 +77,10 @@ def main(argv=None):
     runs = {("teacher", "fp32"): teacher, ("teacher", "int8"): int8["teacher"],
             ("student", "fp32"): student, ("student", "int8"): int8["student"]}
     texts = test["text"].tolist()
-    times = {key: [] for key in runs}
-    for model in runs.values():
-        model.predict_proba(texts)  # warm-up
-    for repeat in range(args.repeats):
-        for key in (list(runs) if repeat % 2 == 0 else list(runs)[::-1]):
-            start = time.perf_counter()
-            runs[key].predict_proba(texts)
-            times[key].append(time.perf_counter() - start)
-    rate = {key: len(texts) / np.median(t) for key, t in times.items()}
-    spread = {key: (len(texts) / max(t), len(texts) / min(t)) for key, t in times.items()}
+    measured = rates(alternating({key: (lambda k, m=m: m.predict_proba(texts))
+                                  for key, m in runs.items()}, args.repeats), len(texts))
+    rate = {key: value[0] for key, value in measured.items()}
+    spread = {key: value[1:] for key, value in measured.items()}
     n_params = {name: sum(p.numel() for p in models[name].module_.parameters())
                 for name in ("teacher", "student")}
 

@@ -25,13 +25,13 @@ gives the median questions/s and ours / the strongest baseline.
 """
 
 import argparse
-import time
 
 import numpy as np
 import torch
 from transformers import ElectraConfig, ElectraForQuestionAnswering
 
 from _report import plt, publish
+from _timing import alternating, rates
 from sklearn_electra import ElectraQuestionAnswerer, train_wordpiece
 from sklearn_electra.data import LengthBucketBatchSampler, PadCollator, inference_order
 from sklearn_electra.datasets import load_peoples_daily
@@ -188,15 +188,7 @@ def main(argv=None):
         ("predict", "run_qa.py, defaults"): lambda k: padded.predict(test_q, test_c),
         ("predict", "run_qa.py, per-batch padding"): lambda k: per_batch.predict(test_q, test_c),
     }
-    times = {key: [] for key in methods}
-    for key, fn in methods.items():
-        fn(0)  # warm-up
-    for repeat in range(args.repeats):
-        keys = list(methods) if repeat % 2 == 0 else list(methods)[::-1]  # alternate the order
-        for key in keys:
-            start = time.perf_counter()
-            methods[key](repeat + 1)
-            times[key].append(time.perf_counter() - start)
+    times = alternating(methods, args.repeats)
 
     header = (f"Question answering throughput, questions/s (People's Daily MRC, {len(train)} train / "
               f"{len(test)} test questions, {n_windows} training windows; tiny, "
@@ -205,26 +197,27 @@ def main(argv=None):
     names = ["ours", "run_qa.py, defaults", "run_qa.py, per-batch padding"]
     lines = [header, "", "| phase | " + " | ".join(names) + " | ours / strongest baseline |",
              "|---|---|---|---|---|"]
-    rates = {}
+    per_phase = {}
     for phase, n in (("fit", len(train)), ("predict", len(test))):
-        rate = {name: n / np.median(times[(phase, name)]) for name in names}
-        spread = {name: (n / max(times[(phase, name)]), n / min(times[(phase, name)])) for name in names}
+        measured = rates({name: times[(phase, name)] for name in names}, n)
+        rate = {name: measured[name][0] for name in names}
+        spread = {name: measured[name][1:] for name in names}
         strongest = max(names[1:], key=rate.get)
-        rates[phase] = rate
+        per_phase[phase] = rate
         cells = [f"{rate[name]:.1f} ({spread[name][0]:.1f}-{spread[name][1]:.1f})" for name in names]
         label = "fit (one epoch)" if phase == "fit" else phase
         lines.append(f"| {label} | " + " | ".join(cells) +
                      f" | {rate['ours'] / rate[strongest]:.2f}x ({strongest}) |")
     fig, ax = plt.subplots(figsize=(6.5, 2.8))
-    for k, (phase, rate) in enumerate(rates.items()):
+    for k, (phase, rate) in enumerate(per_phase.items()):
         ax.bar([4 * k + i for i in range(3)], [rate[name] for name in names], color=["C0", "C7", "C1"])
     ax.set_xticks([4 * k + i for k in range(2) for i in range(3)],
-                  [f"{phase}: {n.replace('run_qa.py, ', '')}" for phase in rates for n in names],
+                  [f"{phase}: {n.replace('run_qa.py, ', '')}" for phase in per_phase for n in names],
                   fontsize=6, rotation=20)
     ax.set_ylabel("questions/s")
     ax.set_title(header[:110], fontsize=7)
     publish("qa_throughput", lines, fig, quick=args.quick)
-    return rates
+    return per_phase
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ costs).
 """
 
 import argparse
-import time
 import warnings
 
 import numpy as np
@@ -30,6 +29,7 @@ import torch.nn.functional as F
 from transformers import ElectraConfig, ElectraForSequenceClassification
 
 from _report import plt, publish
+from _timing import alternating
 from sklearn_electra import ElectraClassifier, TextTruncationWarning, train_wordpiece
 from sklearn_electra.data import LengthBucketBatchSampler, PadCollator, inference_order
 from sklearn_electra.datasets import load_bbc_news
@@ -108,15 +108,7 @@ def main(argv=None):
         ("predict", "ours"): lambda k: clf.predict_proba(test_texts),
         ("predict", "plain loop"): lambda k: loop_predict(model, tok, test_texts),
     }
-    times = {key: [] for key in methods}
-    for key, fn in methods.items():
-        fn(0)  # warm-up
-    for repeat in range(args.repeats):
-        keys = list(methods) if repeat % 2 == 0 else list(methods)[::-1]  # alternate the order
-        for key in keys:
-            start = time.perf_counter()
-            methods[key](repeat + 1)
-            times[key].append(time.perf_counter() - start)
+    times = alternating(methods, args.repeats)
 
     header = (f"long_texts='windows' throughput, articles/s (BBC News, {len(texts)} train / "
               f"{len(test_texts)} test articles, {n_windows} training windows; tiny, "

@@ -97,7 +97,7 @@ def test_augmentation_and_distillation_benchmarks_run(monkeypatch, tmp_path):
 @pytest.mark.slow
 def test_what_the_model_sees_example_writes_both_forms(tmp_path):
     replaced, evidence = _load("examples/what_the_model_sees.py").main(
-        ["--output", str(tmp_path), "--articles", "60", "--epochs", "1"])
+        ["--output", str(tmp_path), "--articles", "60", "--pretrain-epochs", "1", "--epochs", "1"])
     assert replaced.tokens and len(evidence.scores) == len(evidence.tokens)
     assert (tmp_path / "replaced_tokens.png").exists() and (tmp_path / "token_evidence.png").exists()
     assert "data-score" in (tmp_path / "displays.html").read_text(encoding="utf-8")
