@@ -35,7 +35,7 @@ def main(argv=None):
     pretrainer = ElectraRTDPretrainer(max_length=128, max_epochs=args.pretrain_epochs, random_state=0)
     pretrainer.fit(train["text"])
     lines = [line for line in test["text"].iloc[0].split("\n") if line.strip()]
-    headline, sentence = lines[0], lines[1].split(". ")[0] + "."
+    headline, sentence = lines[0], lines[1].split(". ")[0].rstrip(".") + "."
     words = sentence.split()
     if len(words) > 5:  # swap two words: the discriminator should flag them
         words[2], words[-2] = words[-2], words[2]

@@ -83,14 +83,18 @@ class _TokenScoresDisplay:
         import matplotlib.pyplot as plt
         from matplotlib import font_manager
 
+        tokens = self.tokens
+        short = all(len(t) <= 2 for t in tokens)  # CJK characters fit upright
         if ax is None:
-            _, ax = plt.subplots(figsize=(max(4.0, 0.32 * len(self.scores) + 1.5), 2.8))
+            _, ax = plt.subplots(figsize=(max(4.0, (0.3 if short else 0.45) * len(tokens) + 1.5),
+                                          2.8 if short else 3.4))
         installed = {f.name for f in font_manager.fontManager.ttflist}
         fonts = [f for f in _CJK_FONTS if f in installed] + ["DejaVu Sans"]
         positions = np.arange(len(self.scores))
         ax.bar(positions, self.scores, color=self._colors(cmap), edgecolor="0.4", linewidth=0.4)
-        ax.set_xticks(positions, self.tokens, rotation=90 if len(self.scores) > 30 else 0,
-                      fontfamily=fonts, fontsize=8)
+        ax.set_xticks(positions, tokens, rotation=0 if short or len(tokens) <= 6 else 60,
+                      ha="center" if short or len(tokens) <= 6 else "right",
+                      rotation_mode="anchor", fontfamily=fonts, fontsize=8)
         ax.set_xlim(-0.6, len(self.scores) - 0.4)
         ax.set_ylabel(self._score_name)
         if self._vmin < 0:
