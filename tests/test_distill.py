@@ -75,4 +75,6 @@ def test_labels_must_be_the_teachers(fitted, reviews):
         ElectraClassifier(**FAST, teacher=FrozenEstimator(fitted)).fit(train["text"][:8], ["x"] * 8)
     with pytest.raises(ValueError, match="requires y"):
         ElectraClassifier(**FAST).fit(train["text"][:8])
+    # DistilBERT's defaults (temperature 2.0, alpha_ce 0.5), as docs/little_data.md cites.
     assert math.isclose(ElectraClassifier().distill_alpha, 0.5)
+    assert math.isclose(ElectraClassifier().distill_temperature, 2.0)
