@@ -55,8 +55,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="100 labels, 1 seed, short runs")
     args = parser.parse_args(argv)
     if args.quick:
-        args.labels, args.seeds, args.n_test, args.pretrain_epochs, args.steps = [100], 1, 200, 1, 30
-        args.corpus = 1000
+        args.labels, args.seeds, args.n_test, args.pretrain_epochs, args.steps = [100], 1, 100, 1, 10
+        args.corpus = 300
     torch.set_num_threads(args.threads)
 
     train, test = load_chinese_reviews()

@@ -44,8 +44,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="small data, 1 repeat")
     args = parser.parse_args(argv)
     if args.quick:
-        args.labels, args.n_test, args.epochs, args.student_epochs, args.repeats = 200, 200, 1, 1, 1
-        args.n_unlabeled = 600
+        args.labels, args.n_test, args.epochs, args.student_epochs, args.repeats = 100, 100, 1, 1, 1
+        args.n_unlabeled = 200
     torch.set_num_threads(args.threads)
 
     train, test = load_chinese_reviews()
