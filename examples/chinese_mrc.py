@@ -8,7 +8,7 @@ nothing when the sentence names none. An ElectraQuestionAnswerer (tiny preset, t
 from random weights) learns to answer them; the script prints SQuAD's exact match and
 F1, for the questions with an answer and for those without.
 
-    python examples/chinese_mrc.py                  # 12,000 training questions (~8 min on 2 cores)
+    python examples/chinese_mrc.py                  # 12,000 training questions (~6 min on 2 cores)
     python examples/chinese_mrc.py --subset 1500    # about a minute
 """
 

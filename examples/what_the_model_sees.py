@@ -6,7 +6,7 @@ ElectraClassifier learns the five topics, then shows which words of a headline s
 its topic (occlusion: the drop in the topic's probability when the word is masked). Both
 displays are written as PNG figures and as HTML (what a notebook shows).
 
-    python examples/what_the_model_sees.py --output docs/figures   # about 8 minutes on 2 cores
+    python examples/what_the_model_sees.py --output docs/figures   # about 10 minutes on 2 cores
 """
 
 import argparse
