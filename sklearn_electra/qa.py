@@ -18,7 +18,7 @@ from .recipe import (QA_DOC_STRIDE, QA_EPOCHS, QA_MAX_ANSWER_LENGTH, QA_MAX_LENG
                      QA_MAX_QUESTION_LENGTH)
 from .spans import SpanLoss, best_spans, encode_contexts
 from .squad import squad_f1_score
-from .validation import check_answers, check_questions
+from .answers import check_answers, check_questions
 
 __all__ = ["ElectraQuestionAnswerer"]
 

@@ -19,7 +19,7 @@ import unicodedata
 
 import numpy as np
 
-from .validation import check_answer_texts
+from .answers import check_answer_texts
 
 __all__ = ["normalize_answer", "answer_tokens", "exact_match_score", "squad_f1_score", "squad_scores"]
 
