@@ -34,6 +34,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ._accelerate import AccelerateMixin
 from ._inference import ElectraInferenceBase
+from ._initialize import InitializeMixin
 from .callbacks import EarlyStopping, raised_by_skorch_early_stopping
 from .checkpoint import EpochCheckpoint, load_trainer_state, restore_training_snapshot, training_snapshot
 from .modeling import build_config, resolve_model
@@ -62,7 +63,7 @@ class _FitRun:
     epochs: int = None  # this fit's epochs (the recipe's, from the optimizer steps per epoch)
 
 
-class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
+class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
     """Shared base of the sklearn_electra estimators that train (a skorch ``NeuralNet``).
 
     Not used directly: see :class:`~sklearn_electra.ElectraClassifier`. The
@@ -338,7 +339,7 @@ class ElectraNetBase(AccelerateMixin, ElectraInferenceBase):
             callbacks.append(("checkpoint", EpochCheckpoint(self.checkpoint_dir)))
         return callbacks
 
-    def initialize(self):
+    def _initialize_parts(self):
         """Build callbacks, model, criterion, optimizer and history on the resolved device."""
         runtime = self._resolve_runtime()
         self.check_training_readiness()
