@@ -4,6 +4,8 @@ import os
 
 import matplotlib
 
+from _harness import environment
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -16,7 +18,7 @@ def publish(name, lines, fig, quick=False):
     ``--quick`` runs write to ``results/quick/``, so they never replace the full results
     that ``docs/benchmarks.md`` quotes.
     """
-    table = "\n".join(lines)
+    table = "\n".join([*lines, "", environment()])
     print(table)
     folder = os.path.join(RESULTS, "quick") if quick else RESULTS
     os.makedirs(folder, exist_ok=True)

@@ -24,7 +24,7 @@ import torch
 from sklearn.frozen import FrozenEstimator
 
 from _report import plt, publish
-from _timing import alternating, rates
+from _harness import alternating, rates
 from sklearn_electra import ElectraClassifier, train_wordpiece
 from sklearn_electra.datasets import load_chinese_reviews
 

@@ -55,9 +55,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
+from _harness import alternating
 from _mlm import MLMPretrainer
-from _report import RESULTS, plt, publish
-from _timing import alternating
+import _report
+from _report import plt, publish
 from sklearn_electra import ElectraClassifier, ElectraRTDPretrainer, TextTruncationWarning
 from sklearn_electra.datasets import load_chinese_reviews
 from sklearn_electra.tokenization import train_wordpiece
@@ -118,14 +119,19 @@ class StepBudget(Callback):
         self.log(dict(net.history[-1], batches=None))
 
 
-def append(name, row):
-    os.makedirs(os.path.join(RESULTS, "pretrain_curve"), exist_ok=True)
-    with open(os.path.join(RESULTS, "pretrain_curve", f"{name}.jsonl"), "a", encoding="utf-8") as f:
+def data_dir(args):
+    """Where the measurements go (``results/quick/`` for ``--quick``)."""
+    return os.path.join(_report.RESULTS, "quick" if args.quick else "", "pretrain_curve")
+
+
+def append(args, name, row):
+    os.makedirs(data_dir(args), exist_ok=True)
+    with open(os.path.join(data_dir(args), f"{name}.jsonl"), "a", encoding="utf-8") as f:
         f.write(json.dumps(row, default=float) + "\n")
 
 
-def read(name):
-    path = os.path.join(RESULTS, "pretrain_curve", f"{name}.jsonl")
+def read(args, name):
+    path = os.path.join(data_dir(args), f"{name}.jsonl")
     if not os.path.exists(path):
         return []
     with open(path, encoding="utf-8") as f:
@@ -174,20 +180,16 @@ def calibrate(args, unlabeled, tok):
         def run(k):
             steps[key] = []
             estimator(kinds[key], tok, args.threads, max_epochs=1, callbacks=[Clock(key)]).fit(texts)
-            return np.median(np.diff(steps[key][2:]))  # seconds per step, past the first steps
+            return float(np.median(np.diff(steps[key][2:])))  # seconds per step, past the first
         return run
 
-    per_step = {key: [] for key in kinds}
-    for key in kinds:
-        fit(key)(0)
-    for repeat in range(args.repeats):
-        for key in (list(kinds) if repeat % 2 == 0 else list(kinds)[::-1]):
-            per_step[key].append(fit(key)(repeat))
+    # Each call returns its own seconds per step, which the harness records.
+    per_step = alternating({key: fit(key) for key in kinds}, args.repeats)
     rates = {key: 60.0 / float(np.median(v)) for key, v in per_step.items()}
     with open(path, "w") as f:
         json.dump({"threads": args.threads, "steps_per_minute": rates,
                    "spread": {k: [60 / max(v), 60 / min(v)] for k, v in per_step.items()}}, f)
-    append("calibration", {"threads": args.threads, **rates})
+    append(args, "calibration", {"threads": args.threads, **rates})
     return calibrate(args, unlabeled, tok)
 
 
@@ -208,7 +210,7 @@ def pretrain(job, args):
     steps_per_epoch = math.ceil(rows / BATCH)
     epochs = math.ceil(total / steps_per_epoch)
     budget = StepBudget(exports, max(exports.values()), log=lambda row: append(
-        "history", {"job": job, "minutes": row["steps"] / (args.scale * rate), **row}),
+        args, "history", {"job": job, "minutes": row["steps"] / (args.scale * rate), **row}),
         total=total, temperature=params.get("temperature_schedule"))
     last = os.path.join(home, "checkpoints", "last")
     common = dict(callbacks=[("budget", budget)], checkpoint_dir=os.path.join(home, "checkpoints"),
@@ -226,7 +228,7 @@ def pretrain(job, args):
     missing = [p for p in exports if not os.path.isdir(p)]
     if missing:
         raise RuntimeError(f"{job} ended without exporting {missing}")
-    append("jobs", {"job": job, "steps_per_epoch": steps_per_epoch, "epochs": epochs,
+    append(args, "jobs", {"job": job, "steps_per_epoch": steps_per_epoch, "epochs": epochs,
                     "schedule_steps": total, "exports": {os.path.basename(p): s for p, s in exports.items()},
                     "steps_per_minute": rate})
     open(os.path.join(home, "done"), "w").close()
@@ -237,7 +239,7 @@ def evaluate(args):
     train, test, unlabeled = corpus(args)
     test = test.head(args.test)
     tok = tokenizer(args, unlabeled)
-    done = {(r["model"], r["minutes"], r["mode"], r["seed"]) for r in read("scores")}
+    done = {(r["model"], r["minutes"], r["mode"], r["seed"]) for r in read(args, "scores")}
     points = [("TF-IDF + LR", 0, "-", None), ("from scratch", 0, "defaults", "tiny")]
     for job, (_, _, minutes, _) in JOBS.items():
         if job in args.jobs:
@@ -264,7 +266,7 @@ def evaluate(args):
                    "accuracy": score, "fit_seconds": time.perf_counter() - start,
                    "epochs": len(getattr(clf, "history_", [])), "labels": args.labels,
                    "test": len(test)}
-            append("scores", row)
+            append(args, "scores", row)
             print(row, flush=True)
 
 
@@ -274,8 +276,8 @@ def spread(values):
 
 
 def report(args):
-    scores, history = read("scores"), read("history")
-    calibration = (read("calibration") or [{}])[-1]
+    scores, history = read(args, "scores"), read(args, "history")
+    calibration = (read(args, "calibration") or [{}])[-1]
     by = {}
     for r in scores:
         by.setdefault((r["model"], r["minutes"], r["mode"]), []).append(r["accuracy"])
@@ -358,18 +360,17 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3, help="calibration repeats")
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every budget")
     parser.add_argument("--quick", action="store_true",
-                        help="budgets of seconds, 2,000 unlabeled texts, rtd and mlm, 1 seed, "
+                        help="budgets of seconds, 1,000 unlabeled texts, rtd and mlm, 1 seed, "
                              "300 labels, 300 test texts, 2 fine-tuning epochs")
+    if parser.parse_known_args(argv)[0].quick:  # quick defaults; explicit arguments still win
+        parser.set_defaults(scale=0.002, unlabeled=1000, jobs="rtd,mlm", seeds=1, labels=300,
+                            test=300, repeats=1)
     args = parser.parse_args(argv)
-    args.finetune = {}
+    args.finetune = {"max_epochs": 2} if args.quick else {}
     if args.quick:
-        args.scale, args.unlabeled, args.jobs, args.seeds = 0.01, 2000, "rtd,mlm", 1
-        args.labels, args.test, args.repeats, args.finetune = 300, 300, 1, {"max_epochs": 2}
         args.workdir = args.workdir or tempfile.mkdtemp(prefix="pretrain_curve_")
-        global RESULTS
-        RESULTS = os.path.join(RESULTS, "quick")
         if args.command == "all":
-            shutil.rmtree(os.path.join(RESULTS, "pretrain_curve"), ignore_errors=True)
+            shutil.rmtree(data_dir(args), ignore_errors=True)
     args.workdir = args.workdir or os.path.expanduser("~/.cache/sklearn_electra/pretrain_curve")
     args.jobs = [j for j in args.jobs.split(",") if j]
     transformers.logging.set_verbosity_error()

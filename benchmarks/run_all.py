@@ -15,25 +15,29 @@ import efficiency
 import fit_throughput
 import memory
 import predict_throughput
+import pretrain_curve
 import pretrain_throughput
 import qa_throughput
 import recipe_scratch
 import tag_throughput
 import window_throughput
 
-# (module, its own arguments): accuracy.py runs once per task.
+# (module, its own arguments): accuracy.py runs once per task. pretrain_curve.py runs for hours
+# on its own (python benchmarks/pretrain_curve.py); here only with --quick, as a smoke run.
 BENCHMARKS = ((fit_throughput, []), (predict_throughput, []), (efficiency, []), (memory, []),
-              (tag_throughput, []), (pretrain_throughput, []), (accuracy, []),
-              (accuracy, ["--task", "regression"]), (accuracy, ["--task", "multilabel"]),
+              (tag_throughput, []), (pretrain_throughput, []), (accuracy, ["--task", "regression"]),
+              (accuracy, ["--task", "multilabel"]),
               (accuracy, ["--task", "windows", "--batch-size", "8"]), (window_throughput, []),
               (qa_throughput, []), (augmentation, []), (distillation, []),
-              (defaults, []), (recipe_scratch, []))
+              (defaults, []), (recipe_scratch, []), (pretrain_curve, []))
 
 if __name__ == "__main__":
     args = ["--quick"] if "--quick" in sys.argv[1:] else []
     only = [a for a in sys.argv[1:] if not a.startswith("--")]  # e.g. run_all.py memory accuracy
     for bench, own in BENCHMARKS:
         if only and bench.__name__ not in only:
+            continue
+        if bench is pretrain_curve and not args:
             continue
         start = time.perf_counter()
         name = " ".join([bench.__name__, *own])

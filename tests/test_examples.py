@@ -40,9 +40,13 @@ def test_fit_throughput_benchmark_runs(monkeypatch, tmp_path):
     results = bench.main(["--n-texts", "64", "--repeats", "1",
                           "--threads", str(torch.get_num_threads())])
     assert [r["corpus"] for r in results] == ["Chinese reviews", "BBC News"]
-    assert all(r[m] > 0 for r in results for m in ("ours", "loop", "skorch", "Trainer"))
-    assert results[1]["padding"] == pytest.approx(1.0, abs=0.05)
-    assert (tmp_path / "fit_throughput.png").exists()
+    methods = {"ours", "Trainer", "skorch", "loop: padded", "loop: per-batch padding",
+               "loop: sorted batches"}
+    assert all(set(r["rates"]) == methods for r in results)
+    assert all(rate[2] >= rate[0] >= rate[1] > 0 for r in results for rate in r["rates"].values())
+    assert results[1]["equal"] and not results[0]["equal"]
+    table = (tmp_path / "fit_throughput.md").read_text()
+    assert ">= 1.3x" in table and "torch 2." in table  # targets and versions in the result file
 
 
 @pytest.mark.slow
@@ -51,8 +55,26 @@ def test_tag_throughput_benchmark_runs(monkeypatch, tmp_path):
     monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
     results = bench.main(["--n-sentences", "40", "--repeats", "1", "--max-lengths", "64",
                           "--threads", str(torch.get_num_threads())])
-    assert results[0]["max_length"] == 64 and results[0]["ours_fit"] > 0 and results[0]["loop_predict"] > 0
+    assert results[0]["max_length"] == 64
+    assert set(results[0]["fit"]) == set(results[0]["predict"]) == {"ours", "loop: padded",
+                                                                     "loop: sorted batches"}
     assert (tmp_path / "tag_throughput.png").exists()
+
+
+def test_loops_tag_the_same_characters_in_any_batching(monkeypatch):
+    bench = _load("benchmarks/tag_throughput.py")
+    from sklearn_electra.datasets import load_peoples_daily
+    from sklearn_electra.tokenization import train_wordpiece
+
+    sample = load_peoples_daily("ner")[0].head(30)
+    sentences, tags = list(sample["tokens"]), list(sample["tags"])
+    classes = sorted({t for s in tags for t in s})
+    tok = train_wordpiece([" ".join(s) for s in sentences], vocab_size=500)
+    args = bench.argparse.Namespace(max_length=48, model="tiny", lr=2e-3, epochs=1, batch_size=8)
+    model, seconds = bench.loop_fit(tok, sentences, tags, classes, args, "padded", 0)
+    padded = bench.loop_predict(model, tok, sentences, classes, args, "padded")
+    assert padded == bench.loop_predict(model, tok, sentences, classes, args, "sorted")
+    assert seconds > 0 and [len(p) for p in padded] == [min(len(s), 46) for s in sentences]
 
 
 @pytest.mark.slow
@@ -138,13 +160,17 @@ def test_pretrain_throughput_benchmark_runs(monkeypatch, tmp_path):
 def test_predict_throughput_benchmark_runs(monkeypatch, tmp_path):
     bench = _load("benchmarks/predict_throughput.py")
     monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
-    rows = bench.main(["--model", "tiny", "--layers", "1", "--n-train", "64", "--epochs", "1",
-                       "--n-test", "24", "--repeats", "1", "--threads", str(torch.get_num_threads())])
-    assert set(rows) == {"ours fp32", "ours int8", "pipeline, batch 1", "pipeline, batch 64",
-                         "loop fp32", "loop int8"}
+    results = bench.main(["--model", "tiny", "--layers", "1", "--n-train", "64", "--epochs", "1",
+                          "--n-test", "24", "--repeats", "1", "--threads", str(torch.get_num_threads())])
+    rows = results["varied"]
+    best = next(name for name in rows if name.startswith("pipeline, best batch"))
+    assert set(rows) == {"ours fp32", "ours int8", "pipeline, batch 1", best, "loop: padded fp32",
+                         "loop: padded int8", "loop: sorted batches fp32"}
     # Every method scores the same fitted model: fp32 probabilities agree.
-    for name in ("pipeline, batch 1", "pipeline, batch 64", "loop fp32"):
-        assert abs(rows[name]["proba"] - rows["ours fp32"]["proba"]).max() < 1e-4
+    for kind, rows in results.items():
+        for name in ("pipeline, batch 1", best, "loop: padded fp32", "loop: sorted batches fp32"):
+            if name in rows:
+                assert abs(rows[name]["proba"] - rows["ours fp32"]["proba"]).max() < 1e-4, (kind, name)
     assert (tmp_path / "predict_throughput.png").exists()
 
 
@@ -170,16 +196,26 @@ def test_memory_benchmark_runs(monkeypatch, tmp_path):
 
 
 @pytest.mark.slow
-def test_accuracy_benchmark_runs(monkeypatch, tmp_path):
-    bench = _load("benchmarks/accuracy.py")
+def test_pretrain_curve_benchmark_runs(monkeypatch, tmp_path):
+    bench = _load("benchmarks/pretrain_curve.py")
     monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
-    results = bench.main(["--unlabeled", "200", "--pretrain-epochs", "1", "--labels", "40",
-                          "--test", "30", "--seeds", "1", "--finetune-epochs", "1",
-                          "--max-length", "32"])
-    for scores, info in results.values():
-        assert set(scores) == set(bench.ROWS) and all(len(v) >= 1 for v in scores.values())
-        assert info["rtd_steps"] > 0 and info["mlm_steps"] > 0
-    assert (tmp_path / "accuracy.png").exists()
+    common = ["--quick", "--workdir", str(tmp_path / "work"), "--unlabeled", "400", "--labels", "40",
+              "--test", "30", "--repeats", "1", "--scale", "0.0005", "--threads", "1"]
+    bench.main(["calibrate", *common])
+    for job in ("rtd", "mlm"):
+        bench.main(["pretrain", "--job", job, *common])
+    by = bench.main(["evaluate", *common])
+    data = tmp_path / "quick" / "pretrain_curve"
+    jobs = {row["job"]: row for row in map(bench.json.loads, (data / "jobs.jsonl").read_text().splitlines())}
+    for job in ("rtd", "mlm"):
+        # Each export is where its budget says, in that job's own calibrated steps.
+        exports = jobs[job]["exports"]
+        assert exports["export-30"] == max(1, round(30 * 0.0005 * jobs[job]["steps_per_minute"]))
+        for minutes in (15, 30, 60, 120):
+            assert (tmp_path / "work" / job / f"export-{minutes}" / "config.json").exists()
+            assert len(by[(job, minutes, "defaults")]) == 1
+    assert {k[0] for k in by} >= {"TF-IDF + LR", "from scratch"}
+    assert (tmp_path / "quick" / "pretrain_curve.png").exists()
 
 
 @pytest.mark.slow

@@ -1,0 +1,87 @@
+"""The measuring harness every benchmark uses, built to survive a shared, noisy machine.
+
+* :func:`alternating`: an untimed warm-up call of every method, then ``repeats`` rounds
+  in alternating order, so that drift (thermal, other jobs) falls on every method alike.
+  A method may time itself and return the seconds (set-up such as building a Trainer or
+  tokenizing stays outside); otherwise the whole call is timed.
+* :func:`rates`: median and spread (slowest, fastest) of items per second.
+* :func:`environment`: the machine and the versions, written under every result table
+  (see :func:`_report.publish`).
+"""
+
+import os
+import platform
+import subprocess
+import time
+from importlib import metadata
+
+import numpy as np
+import torch
+
+
+def alternating(methods, repeats, warmup=True):
+    """Seconds per call of each method: ``{key: [seconds, ...]}``, ``repeats`` each.
+
+    ``methods`` maps a key to ``fn(k)``; ``k`` is 0 for the warm-up, then the repeat's
+    number (a seed for methods that shuffle). Odd repeats run the methods in reverse
+    order. When ``fn`` returns a number, that is the timed seconds (use :func:`timed`);
+    otherwise the whole call is.
+    """
+    times = {key: [] for key in methods}
+    if warmup:
+        for fn in methods.values():
+            fn(0)
+    for repeat in range(repeats):
+        for key in (list(methods) if repeat % 2 == 0 else list(methods)[::-1]):
+            start = time.perf_counter()
+            result = methods[key](repeat + 1)
+            elapsed = time.perf_counter() - start
+            own = isinstance(result, (int, float)) and not isinstance(result, bool)
+            times[key].append(float(result) if own else elapsed)
+    return times
+
+
+def timed(fn, *args, **kwargs):
+    """Seconds that ``fn(*args, **kwargs)`` takes (the part of a method that is measured)."""
+    start = time.perf_counter()
+    fn(*args, **kwargs)
+    return time.perf_counter() - start
+
+
+def rates(times, n):
+    """Items per second: ``{key: (median, slowest, fastest)}`` for ``n`` items per call."""
+    return {key: (n / np.median(t), n / max(t), n / min(t)) for key, t in times.items()}
+
+
+def spread(rate, digits=0):
+    """``median (slowest-fastest)`` of one :func:`rates` entry."""
+    median, low, high = rate
+    return f"{median:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
+
+
+def _revision():
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        return subprocess.run(["git", "-C", here, "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=10).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def environment():
+    """One line: machine, threads and the versions that decide the numbers."""
+    versions = []
+    for package in ("torch", "transformers", "tokenizers", "skorch", "scikit-learn"):
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            pass
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return (f"Measured on {platform.system()} {platform.machine()} ({cpu}), {os.cpu_count()} cores, "
+            f"torch threads {torch.get_num_threads()}; Python {platform.python_version()}, "
+            + ", ".join(versions) + f"; sklearn_electra at {_revision()}.")

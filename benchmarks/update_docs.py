@@ -1,0 +1,109 @@
+"""Regenerate the measured parts of ``docs/benchmarks.md`` from ``benchmarks/results/``.
+
+The page's prose is written by hand; its tables are not. Between the markers
+
+    <!-- results: fit_throughput -->
+    ...
+    <!-- end results -->
+
+goes the table that ``results/fit_throughput.md`` holds (with the machine and versions
+line), and between ``<!-- targets -->`` and ``<!-- end targets -->`` a table of every row,
+from every result file, that has a target: the row, the measured value, the target and
+whether it is met. Run it after a full ``make bench``; ``--check`` fails when the page is
+out of date.
+
+    python benchmarks/update_docs.py [--check] [--results DIR] [--page docs/benchmarks.md]
+"""
+
+import argparse
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULT_BLOCK = re.compile(r"(<!-- results: ([\w.-]+) -->\n)(.*?)(<!-- end results -->)", re.S)
+TARGET_BLOCK = re.compile(r"(<!-- targets -->\n)(.*?)(<!-- end targets -->)", re.S)
+
+
+def cells(line):
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def target_rows(name, table):
+    """``(benchmark, row, measured, target, met)`` for each row of ``table`` with a target.
+
+    A table has targets when its header has ``target`` and ``met?`` columns; the measured
+    value is the column before ``target`` and the row is named by the columns before the
+    first numeric one.
+    """
+    lines = [line for line in table.splitlines() if line.startswith("|")]
+    rows = []
+    for k, line in enumerate(lines):
+        header = cells(line)
+        if "target" not in header or "met?" not in header or k + 1 >= len(lines):
+            continue
+        at, met = header.index("target"), header.index("met?")
+        for row in lines[k + 2:]:
+            values = cells(row)
+            if len(values) != len(header) or set(values[0]) <= set("-"):
+                break
+            if values[at] in ("-", ""):
+                continue
+            label = []
+            for v in values[:at - 1]:
+                if re.match(r"^[\d.]+( |x|$)", v):
+                    break
+                label.append(v)
+            rows.append((name, ", ".join(label), values[at - 1], values[at], values[met]))
+    return rows
+
+
+def render_targets(results):
+    lines = ["| benchmark | row | measured | target | met? |", "|---|---|---|---|---|"]
+    for name in sorted(results):
+        for bench, row, measured, target, met in target_rows(name, results[name]):
+            mark = f"**{met}**" if met.startswith("no") else met
+            lines.append(f"| {bench} | {row} | {measured} | {target} | {mark} |")
+    return "\n".join(lines) + "\n"
+
+
+def update(page, results_dir):
+    """The page with every marked block replaced; raises if a block names no result file."""
+    results = {}
+    for filename in os.listdir(results_dir):
+        if filename.endswith(".md"):
+            with open(os.path.join(results_dir, filename), encoding="utf-8") as f:
+                results[filename[:-3]] = f.read()
+
+    def table(match):
+        name = match.group(2)
+        if name not in results:
+            raise ValueError(f"docs mark results: {name}, but {results_dir}/{name}.md does not exist; "
+                             "run the benchmark (make bench) or fix the marker.")
+        return match.group(1) + "\n" + results[name].strip() + "\n\n" + match.group(4)
+
+    page = RESULT_BLOCK.sub(table, page)
+    return TARGET_BLOCK.sub(lambda m: m.group(1) + "\n" + render_targets(results) + "\n" + m.group(3), page)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", default=os.path.join(HERE, "results"))
+    parser.add_argument("--page", default=os.path.join(HERE, "..", "docs", "benchmarks.md"))
+    parser.add_argument("--check", action="store_true", help="exit 1 if the page is out of date")
+    args = parser.parse_args(argv)
+    with open(args.page, encoding="utf-8") as f:
+        before = f.read()
+    after = update(before, args.results)
+    if args.check:
+        if after != before:
+            print(f"{args.page} is out of date: run python benchmarks/update_docs.py", file=sys.stderr)
+            return 1
+        return 0
+    with open(args.page, "w", encoding="utf-8") as f:
+        f.write(after)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

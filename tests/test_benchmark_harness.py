@@ -1,0 +1,39 @@
+"""The benchmark harness and the docs generator (no model: these are the measuring tools)."""
+
+import pytest
+
+from .test_examples import _load
+
+
+def test_alternating_warms_up_then_alternates_and_keeps_self_timed_seconds():
+    harness = _load("benchmarks/_harness.py")
+    calls = []
+    methods = {"a": lambda k: calls.append(("a", k)), "b": lambda k: calls.append(("b", k)) or 2.5}
+    times = harness.alternating(methods, repeats=3)
+    assert calls == [("a", 0), ("b", 0), ("a", 1), ("b", 1), ("b", 2), ("a", 2), ("a", 3), ("b", 3)]
+    assert times["b"] == [2.5, 2.5, 2.5]  # a method that times itself leaves its set-up out
+    assert len(times["a"]) == 3 and all(t >= 0 for t in times["a"])
+    median, slowest, fastest = harness.rates({"x": [1.0, 2.0, 4.0]}, 8)["x"]
+    assert (median, slowest, fastest) == (4.0, 2.0, 8.0)
+    assert harness.spread((4.0, 2.0, 8.0)) == "4 (2-8)"
+    assert "torch" in harness.environment() and "cores" in harness.environment()
+
+
+def test_update_docs_splices_tables_and_collects_every_target(tmp_path):
+    docs = _load("benchmarks/update_docs.py")
+    (tmp_path / "fit.md").write_text(
+        "fit throughput\n\n| corpus | method | seq/s | ours / method | target | met? |\n"
+        "|---|---|---|---|---|---|\n| reviews | ours | 800 (790-810) | - | - | - |\n"
+        "| reviews | Trainer | 600 (590-610) | 1.33x | >= 1.3x | yes |\n"
+        "| BBC | Trainer | 300 (290-310) | 0.90x | >= 0.95x | no |\n\nMeasured on a test.\n")
+    (tmp_path / "notes.md").write_text("| a | b |\n|---|---|\n| 1 | 2 |\n")
+    page = ("# Benchmarks\n<!-- targets -->\nold\n<!-- end targets -->\nprose\n"
+            "<!-- results: fit -->\nstale table\n<!-- end results -->\nmore prose\n")
+    out = docs.update(page, str(tmp_path))
+    assert "stale" not in out and "old\n" not in out and out.count("prose") == 2
+    assert "| reviews | Trainer | 600 (590-610)" in out and "Measured on a test." in out
+    assert "| fit | reviews, Trainer | 1.33x | >= 1.3x | yes |" in out
+    assert "| fit | BBC, Trainer | 0.90x | >= 0.95x | **no** |" in out
+    assert docs.update(out, str(tmp_path)) == out  # idempotent
+    with pytest.raises(ValueError, match="missing.md does not exist"):
+        docs.update("<!-- results: missing -->\n<!-- end results -->", str(tmp_path))
