@@ -43,6 +43,33 @@ def sorted_batches(lengths, size, seed):
     return [np.asarray(b) for b in LengthBucketBatchSampler(lengths, size, shuffle=True, seed=seed)]
 
 
+def batches(batching, lengths, size, seed, max_length):
+    """One epoch's ``(row indices, width)``: ``"padded"`` (random batches, every row padded to
+    ``max_length``), ``"per-batch"`` (random batches padded to their longest row) or
+    ``"sorted"`` (length buckets padded to their longest row, as the package batches)."""
+    lengths = np.asarray(lengths)
+    order = sorted_batches(lengths, size, seed) if batching == "sorted" else \
+        random_batches(len(lengths), size, seed)
+    for batch in order:
+        yield batch, max_length if batching == "padded" else int(lengths[batch].max())
+
+
+def train(model, optimizer, batching, lengths, args, seed, loss):
+    """The hand-written loop: ``args.epochs`` epochs of :func:`batches` (``args.batch_size``,
+    ``args.max_length``), one :func:`step` on ``loss(batch, width)`` per batch."""
+    model.train()
+    for epoch in range(args.epochs):
+        for batch, width in batches(batching, lengths, args.batch_size, seed + epoch, args.max_length):
+            step(model, optimizer, loss(batch, width))
+
+
+def inputs(rows, batch, width, pad_id):
+    """``input_ids`` and ``attention_mask`` of ``rows[batch]`` padded to ``width``."""
+    ids = pad([rows[i] for i in batch], width, pad_id)
+    lengths = torch.as_tensor([min(len(rows[i]), width) for i in batch])
+    return ids, (torch.arange(width)[None] < lengths[:, None]).long()
+
+
 def pad(rows, width, value=0):
     """Stack 1-d int sequences into a ``(len(rows), width)`` long tensor, right-padded."""
     out = torch.full((len(rows), width), value, dtype=torch.long)

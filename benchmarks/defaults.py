@@ -50,10 +50,10 @@ def main(argv=None):
     parser.add_argument("--no-minilm", action="store_true")
     parser.add_argument("--corpora", default="bbc,reviews")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--quick", action="store_true", help="1,000 training rows, 1 seed, no MiniLM")
+    parser.add_argument("--quick", action="store_true", help="1,000 training rows of the reviews, 1 seed, no MiniLM")
     args = parser.parse_args(argv)
     if args.quick:
-        args.n_train, args.seeds, args.no_minilm = 1000, 1, True
+        args.n_train, args.seeds, args.no_minilm, args.corpora = 1000, 1, True, "reviews"
     torch.set_num_threads(args.threads)
     transformers.logging.set_verbosity_error()
     warnings.simplefilter("ignore", TextTruncationWarning)

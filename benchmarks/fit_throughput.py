@@ -54,7 +54,7 @@ from transformers import (
 )
 from transformers.utils import logging as hf_logging
 
-from _baselines import adamw, make_model, pad, random_batches, sorted_batches, step
+from _baselines import adamw, inputs, make_model, train
 from _harness import alternating, rates, spread, timed
 from _report import plt, publish
 from sklearn_electra import TextTruncationWarning
@@ -108,19 +108,11 @@ def loop(batching):
         model = classifier(tok, int(y.max()) + 1, args, seed)
         optimizer, target = adamw(model, LR), torch.as_tensor(y)
 
-        def train():
-            model.train()
-            for epoch in range(args.epochs):
-                batches = sorted_batches(lengths, args.batch_size, seed + epoch) if batching == "sorted" \
-                    else random_batches(len(rows), args.batch_size, seed + epoch)
-                for batch in batches:
-                    width = args.max_length if batching == "padded" else int(lengths[batch].max())
-                    ids = pad([rows[i] for i in batch], width, tok.pad_token_id)
-                    mask = (torch.arange(width)[None] < torch.as_tensor(lengths[batch])[:, None]).long()
-                    logits = model(input_ids=ids, attention_mask=mask,
-                                   token_type_ids=torch.zeros_like(ids)).logits
-                    step(model, optimizer, F.cross_entropy(logits, target[batch]))
-        return timed(train)
+        def loss(batch, width):
+            ids, mask = inputs(rows, batch, width, tok.pad_token_id)
+            logits = model(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids)).logits
+            return F.cross_entropy(logits, target[batch])
+        return timed(train, model, optimizer, batching, lengths, args, seed, loss)
     return run
 
 

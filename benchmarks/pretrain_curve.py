@@ -184,7 +184,7 @@ def calibrate(args, unlabeled, tok):
         return run
 
     # Each call returns its own seconds per step, which the harness records.
-    per_step = alternating({key: fit(key) for key in kinds}, args.repeats)
+    per_step = alternating({key: fit(key) for key in kinds}, args.repeats, warmup=not args.quick)
     rates = {key: 60.0 / float(np.median(v)) for key, v in per_step.items()}
     with open(path, "w") as f:
         json.dump({"threads": args.threads, "steps_per_minute": rates,
@@ -363,7 +363,7 @@ def main(argv=None):
                         help="budgets of seconds, 1,000 unlabeled texts, rtd and mlm, 1 seed, "
                              "300 labels, 300 test texts, 2 fine-tuning epochs")
     if parser.parse_known_args(argv)[0].quick:  # quick defaults; explicit arguments still win
-        parser.set_defaults(scale=0.002, unlabeled=1000, jobs="rtd,mlm", seeds=1, labels=300,
+        parser.set_defaults(scale=0.001, unlabeled=1000, jobs="rtd,mlm", seeds=1, labels=300,
                             test=300, repeats=1)
     args = parser.parse_args(argv)
     args.finetune = {"max_epochs": 2} if args.quick else {}

@@ -27,7 +27,7 @@ import time
 import numpy as np
 import torch
 
-from _baselines import adamw, pad, step
+from _baselines import adamw, inputs, step
 from _harness import alternating, rates, spread, timed
 from _report import plt, publish
 from sklearn_electra import ElectraRTDPretrainer
@@ -69,10 +69,8 @@ def run_loop(module, rows, batch_size, lr):
     optimizer = adamw(module, lr)
     module.train()
     for i in range(0, len(rows), batch_size):
-        batch = rows[i:i + batch_size]
-        width = max(len(r) for r in batch)
-        ids = pad(batch, width)
-        mask = (torch.arange(width)[None] < torch.as_tensor([len(r) for r in batch])[:, None]).long()
+        batch = np.arange(i, min(i + batch_size, len(rows)))
+        ids, mask = inputs(rows, batch, max(len(rows[j]) for j in batch), 0)
         out = module(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids))
         step(module, optimizer, out.loss)
 

@@ -28,14 +28,14 @@ import argparse
 
 import numpy as np
 import torch
-from transformers import ElectraConfig, ElectraForQuestionAnswering
+from transformers import ElectraForQuestionAnswering
 
+from _baselines import adamw, make_model, random_batches, sorted_batches, step
 from _report import plt, publish
 from _harness import alternating, rates, spread
 from sklearn_electra import ElectraQuestionAnswerer, train_wordpiece
-from sklearn_electra.data import LengthBucketBatchSampler, PadCollator, inference_order
+from sklearn_electra.data import PadCollator, inference_order
 from sklearn_electra.datasets import load_peoples_daily
-from sklearn_electra.modeling import PRESETS
 
 MAX_LENGTH, DOC_STRIDE, MAX_ANSWER, BATCH, PREDICT_BATCH, N_BEST = 128, 32, 16, 32, 64, 20
 
@@ -102,19 +102,16 @@ class RunQA:
     """run_qa.py's recipe as a plain loop; ``padded``: its default ``pad_to_max_length``."""
 
     def __init__(self, tok, seed, padded):
-        config = ElectraConfig(**PRESETS["tiny"], vocab_size=len(tok), pad_token_id=tok.pad_token_id)
         torch.manual_seed(seed)
-        self.model = ElectraForQuestionAnswering(config)
-        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=5e-4, eps=1e-6,
-                                           weight_decay=0.01)
+        self.model = make_model(ElectraForQuestionAnswering, tok, "tiny")
+        self.optimizer = adamw(self.model, 5e-4)
         self.tok, self.padded = tok, padded
         self.collate = PadCollator(tok.pad_token_id)
 
     def _batches(self, lengths, size, seed):
         if self.padded:  # random batches (the default sampler)
-            order = np.random.default_rng(seed).permutation(len(lengths))
-            return [order[i:i + size] for i in range(0, len(order), size)]
-        return list(LengthBucketBatchSampler(lengths, size, shuffle=True, seed=seed))
+            return random_batches(len(lengths), size, seed)
+        return sorted_batches(lengths, size, seed)
 
     def _inputs(self, enc, rows):
         inputs, _ = self.collate([(enc["input_ids"][i], enc["token_type_ids"][i], None) for i in rows])
@@ -132,10 +129,7 @@ class RunQA:
             out = self.model(**self._inputs(enc, rows),
                              start_positions=torch.as_tensor([starts[i] for i in rows]),
                              end_positions=torch.as_tensor([ends[i] for i in rows]))
-            out.loss.backward()
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
-            self.optimizer.step()
-            self.optimizer.zero_grad(set_to_none=True)
+            step(self.model, self.optimizer, out.loss)
 
     def predict(self, questions, contexts):
         enc = prepare_validation_features(self.tok, questions, contexts)

@@ -32,10 +32,10 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--n-train", type=int, default=None, help="default: all training rows")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--quick", action="store_true", help="1,000 training rows, 1 seed")
+    parser.add_argument("--quick", action="store_true", help="1,000 training rows of the reviews, 2 rates, 1 seed")
     args = parser.parse_args(argv)
     if args.quick:
-        args.n_train, args.seeds = 1000, 1
+        args.n_train, args.seeds, args.lrs, args.corpora = 1000, 1, "5e-4,2e-3", "reviews"
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore", TextTruncationWarning)
     lrs = [float(v) for v in args.lrs.split(",")]

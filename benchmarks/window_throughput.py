@@ -26,15 +26,15 @@ import warnings
 import numpy as np
 import torch
 import torch.nn.functional as F
-from transformers import ElectraConfig, ElectraForSequenceClassification
+from transformers import ElectraForSequenceClassification
 
+from _baselines import adamw, make_model, step
 from _report import plt, publish
 from _harness import alternating, spread
 from _harness import rates as rates_of
 from sklearn_electra import ElectraClassifier, TextTruncationWarning, train_wordpiece
 from sklearn_electra.data import LengthBucketBatchSampler, PadCollator, inference_order
 from sklearn_electra.datasets import load_bbc_news
-from sklearn_electra.modeling import PRESETS
 from sklearn_electra.windows import encode_windows, pool_windows
 
 MAX_LENGTH, STRIDE, BATCH, PREDICT_BATCH = 128, 32, 32, 64
@@ -51,11 +51,7 @@ def loop_fit_epoch(model, tok, texts, labels, optimizer, seed):
         inputs, _ = collate([(ids[i], types[i], None) for i in rows])
         local = torch.from_numpy(np.repeat(np.arange(len(batch)), [len(spans[t]) for t in batch]))
         logits = pool_windows(model(**inputs).logits, local, len(batch), "mean")
-        loss = F.cross_entropy(logits, torch.as_tensor(labels[batch]))
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
+        step(model, optimizer, F.cross_entropy(logits, torch.as_tensor(labels[batch])))
 
 
 def loop_predict(model, tok, texts):
@@ -96,11 +92,9 @@ def main(argv=None):
                             predict_batch_size=PREDICT_BATCH, long_texts="windows", max_epochs=1,
                             lr=5e-4, validation_fraction=None, random_state=0)
     clf.fit(texts, train["label"])  # builds the model; later epochs are partial_fit
-    config = ElectraConfig(**PRESETS["tiny"], vocab_size=len(tok), num_labels=len(classes),
-                           pad_token_id=tok.pad_token_id)
     torch.manual_seed(0)
-    model = ElectraForSequenceClassification(config)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=5e-4, eps=1e-6, weight_decay=0.01)
+    model = make_model(ElectraForSequenceClassification, tok, "tiny", num_labels=len(classes))
+    optimizer = adamw(model, 5e-4)
 
     n_windows = len(encode_windows(tok, texts, MAX_LENGTH, STRIDE)[2])
     methods = {
