@@ -72,3 +72,13 @@ def test_a_failed_initialize_keeps_the_fitted_model(reviews):
         clf.initialize(X, y[:10])  # one label short per text
     np.testing.assert_array_equal(clf.predict_proba(X), before)
     assert len(clf.history_) == FAST["max_epochs"]
+
+
+def test_warm_start_fits_from_the_initialized_weights(reviews):
+    X, y = reviews[0]["text"][:40], reviews[0]["label"][:40]
+    clf = ElectraClassifier(**{**FAST, "max_epochs": 1}, warm_start=True).initialize(X, y)
+    with torch.no_grad():  # weights a fresh initialisation would never give
+        clf.module_.classifier.out_proj.bias.fill_(3.0)
+    grab = InitialWeights()
+    clf.set_params(callbacks=[("grab", grab)]).fit(X, y)
+    assert torch.all(grab.state_["classifier.out_proj.bias"] == 3.0)
