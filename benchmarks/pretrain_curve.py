@@ -6,9 +6,9 @@ them), the ``tiny`` encoder. Each pretraining job is one ``ElectraRTDPretrainer`
 (``MLMPretrainer`` for BERT's objective, :mod:`_mlm`) whose learning-rate schedule is
 sized for 120 minutes; the discriminator is exported at 15, 30, 60 and 120 minutes and
 each export is fine-tuned on 1,000 labelled reviews (a different sample per seed, 3
-seeds) and scored on the 3,473 test reviews. The ELECTRA paper's Figure 1 likewise
-reads one run at several points; ``rtd-schedule15`` is a run whose schedule ends at 15
-minutes, to show what reading a longer run early costs.
+seeds) and scored on the 3,473 test reviews. Reading one run at several points costs a
+quarter of a run per budget, but an early export has not had its learning rate decayed:
+``rtd-schedule15`` is a run whose schedule ends at 15 minutes, to show what that costs.
 
 Minutes are 2-core minutes: each job's optimizer steps per minute are measured alone
 on 2 threads first (untimed warm-up, alternating repeats, median); the budgets are
@@ -101,6 +101,8 @@ class StepBudget(Callback):
         self.step_ = int(net.history[-1].get("steps", 0)) if len(net.history) else 0
 
     def on_batch_begin(self, net, training=False, **kwargs):
+        # A training schedule, like the learning rate's: it changes the module between
+        # steps of this one fit, never during an inference call.
         if training and self.temperature is not None:
             start, end = self.temperature
             net.module_.temperature = start + (end - start) * min(1.0, self.step_ / self.total)
