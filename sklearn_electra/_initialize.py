@@ -46,17 +46,19 @@ class InitializeMixin:
         """
         if X is None and y is None and getattr(self, "tokenizer_", None) is not None:
             return self._initialize_parts()  # skorch's initialize(), as fit calls it
+        if X is None and y is not None:
+            raise TypeError("initialize got y without X: pass both, as to fit.")
         source = self._check_params()
         if X is None and not (source.pretrained or self.tokenizer is not None):
             raise ValueError(
                 f"model={self.model!r} trains its tokenizer on the texts: pass them, "
                 "initialize(X, y), or give a tokenizer= (or a checkpoint) to use."
             )
-        if X is None and y is not None:
-            raise TypeError("initialize got y without X: pass both, as to fit.")
         with self._transaction():
-            if X is None:  # estimators with labels say that a head needs them
-                inputs = self._validate_targets(None, [], reset=True)
+            inputs = None
+            if X is None:
+                # Estimators with labels size their head from them: they say so here.
+                self._validate_targets(None, [], reset=True)
             else:
                 inputs = self._validate_data(X, y, reset=True)[0]
             run = self._start_run()

@@ -62,6 +62,8 @@ def test_initialize_errors_name_the_fix(reviews):
         ElectraClassifier().initialize()
     with pytest.raises(ValueError, match="requires y"):
         ElectraTagger().initialize([["a", "b"]])
+    with pytest.raises(TypeError, match="y without X"):
+        ElectraClassifier().initialize(None, [0, 1])
 
 
 def test_a_failed_initialize_keeps_the_fitted_model(reviews):
