@@ -119,13 +119,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=[10000, 100000])
     parser.add_argument("--max-length", type=int, default=128)
-    parser.add_argument("--quick", action="store_true", help="1,000 vs 10,000 texts")
+    parser.add_argument("--quick", action="store_true", help="1,000 vs 4,000 texts")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child(args.child[0], int(args.child[1]), args.max_length)
     if args.quick:
-        args.sizes = [1000, 10000]
+        args.sizes = [1000, 4000]
 
     small, large = args.sizes
     fit = {n: measure("fit", n, args.max_length) for n in args.sizes}
