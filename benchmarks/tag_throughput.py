@@ -98,7 +98,8 @@ def loop_predict(model, tok, sentences, classes, args, batching):
 
 def windows_fit(tagger, sentences, tags, args, seed):
     """The loop over exactly the rows ElectraTagger trains on (its windows and label rows,
-    from ``initialize(X, y).get_dataset(X, y)``), in the same sorted batches."""
+    from ``initialize(X, y).get_dataset(X, y)``), in the same sorted batches: the model,
+    the initialized tagger (its tokenizer and windowing) and the seconds of training."""
     data = tagger.initialize(sentences, tags).get_dataset(sentences, tags)  # set-up
     torch.manual_seed(seed)
     model = make_model(ElectraForTokenClassification, tagger.tokenizer_, args.model,
@@ -112,7 +113,7 @@ def windows_fit(tagger, sentences, tags, args, seed):
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1),
                                ignore_index=-100)
 
-    return model, timed(train, model, optimizer, "sorted", data.lengths, args, seed, loss)
+    return model, tagger, timed(train, model, optimizer, "sorted", data.lengths, args, seed, loss)
 
 
 def windows_predict(model, tagger, sentences, args):
@@ -154,8 +155,8 @@ def measure(sentences, tags, classes, tok, args, max_length):
         return run
 
     def same_windows_fit(k):
-        fitted["windows"], seconds = windows_fit(ElectraTagger(**ours_params(k)), sentences, tags, args, k)
-        fitted["tagger"] = ElectraTagger(**ours_params(k)).initialize(sentences, tags)
+        fitted["windows"], fitted["tagger"], seconds = windows_fit(
+            ElectraTagger(**ours_params(k)), sentences, tags, args, k)
         return seconds
 
     methods = {("fit", "ours"): ours_fit,
