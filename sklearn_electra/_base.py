@@ -1,11 +1,10 @@
 """``ElectraNetBase``: the training half of every estimator that learns (a skorch ``NeuralNet``).
 
-On top of :class:`~sklearn_electra._inference.ElectraInferenceBase` (model,
-tokenizer, inference) it adds ``fit``/``partial_fit``, the training and
-validation steps (accumulation, clipping, grad scaler, lr schedule), the
-validation split, the default callbacks and Accelerate. Estimators override
-small hooks (``_validate_targets``, ``_make_dataset``, ``infer``/``_head``,
-``get_loss``), never ``fit``.
+On top of :class:`~sklearn_electra._inference.ElectraInferenceBase` (model, tokenizer,
+inference) it adds ``fit``/``partial_fit`` (``initialize(X, y)`` from its mixin), the
+training and validation steps (accumulation, clipping, grad scaler, lr schedule), the
+validation split, the default callbacks and Accelerate. Estimators override small hooks
+(``_validate_targets``, ``_make_dataset``, ``infer``/``_head``, ``get_loss``), never ``fit``.
 
 A fit is one transaction: it resolves a :class:`_FitRun` (device, seeds, the
 module and optimizer it trains through) and passes it to the steps; if anything
