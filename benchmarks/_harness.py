@@ -2,9 +2,10 @@
 
 * :func:`alternating`: an untimed warm-up call of every method, then ``repeats`` rounds
   in alternating order, so that drift (thermal, other jobs) falls on every method alike.
-  A method may time itself and return the seconds (set-up such as building a Trainer or
+  A method may time itself and return :class:`Seconds` (set-up such as building a Trainer or
   tokenizing stays outside); otherwise the whole call is timed.
-* :func:`rates`: median and spread (slowest, fastest) of items per second.
+* :func:`rates`: median and spread (slowest, fastest) of items per second;
+  :func:`mean_range`: mean (min-max) of scores over seeds.
 * :func:`environment`: the machine and the versions, written under every result table
   (see :func:`_report.publish`).
 """
@@ -24,8 +25,8 @@ def alternating(methods, repeats, warmup=True):
 
     ``methods`` maps a key to ``fn(k)``; ``k`` is 0 for the warm-up, then the repeat's
     number (a seed for methods that shuffle). Odd repeats run the methods in reverse
-    order. When ``fn`` returns a number, that is the timed seconds (use :func:`timed`);
-    otherwise the whole call is.
+    order. When ``fn`` returns :class:`Seconds` (see :func:`timed`), those are the timed
+    seconds; whatever else it returns, the whole call is timed.
     """
     times = {key: [] for key in methods}
     if warmup:
@@ -36,16 +37,20 @@ def alternating(methods, repeats, warmup=True):
             start = time.perf_counter()
             result = methods[key](repeat + 1)
             elapsed = time.perf_counter() - start
-            own = isinstance(result, (int, float)) and not isinstance(result, bool)
-            times[key].append(float(result) if own else elapsed)
+            times[key].append(float(result) if isinstance(result, Seconds) else elapsed)
     return times
 
 
+class Seconds(float):
+    """What a method measured itself (the training part of a call whose set-up is not
+    timed), as opposed to any number it may return."""
+
+
 def timed(fn, *args, **kwargs):
-    """Seconds that ``fn(*args, **kwargs)`` takes (the part of a method that is measured)."""
+    """:class:`Seconds` that ``fn(*args, **kwargs)`` takes (the part of a method that is measured)."""
     start = time.perf_counter()
     fn(*args, **kwargs)
-    return time.perf_counter() - start
+    return Seconds(time.perf_counter() - start)
 
 
 def rates(times, n):
@@ -57,6 +62,14 @@ def spread(rate, digits=0):
     """``median (slowest-fastest)`` of one :func:`rates` entry."""
     median, low, high = rate
     return f"{median:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
+
+
+def mean_range(values, digits=3):
+    """``mean (min-max)`` of scores over seeds (the value alone for one seed)."""
+    values = list(values)
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    return f"{np.mean(values):.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
 
 
 def _revision():

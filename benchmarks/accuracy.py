@@ -29,17 +29,11 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 
+from _harness import mean_range
 from _report import plt, publish
 from sklearn_electra import ElectraClassifier, ElectraRegressor, TextTruncationWarning
 from sklearn_electra.datasets import fetch_sentiment_ratings, load_bbc_news, load_peoples_daily
 
-
-def spread(values, digits=3):
-    """``mean (min-max)`` of a list of scores."""
-    values = list(values)
-    if len(values) == 1:
-        return f"{values[0]:.{digits}f}"
-    return f"{np.mean(values):.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
 
 
 def run_regression(args):
@@ -64,7 +58,7 @@ def run_regression(args):
             seconds.append(time.perf_counter() - start)
             ours.append(reg.score(test["text"], test["rating"]))
         results[source] = {"TF-IDF + RidgeCV": [base], "ElectraRegressor": ours}
-        lines.append(f"| {source} | {len(train)} / {len(test)} | {base:.3f} | {spread(ours)} | "
+        lines.append(f"| {source} | {len(train)} / {len(test)} | {base:.3f} | {mean_range(ours)} | "
                      f"{np.mean(seconds):.0f} s |")
     publish("accuracy_regression", lines, plot_tasks(results, "R²", lines[0]), quick=args.quick)
     return results
@@ -101,7 +95,7 @@ def run_multilabel(args):
         subset = [accuracy_score(truth, p) for p, _ in runs]
         results[name] = micro
         fit = f"{np.mean([t for _, t in runs]):.0f} s" if name == "ElectraClassifier" else "-"
-        lines.append(f"| {name} | {spread(micro)} | {spread(samples)} | {spread(subset)} | {fit} |")
+        lines.append(f"| {name} | {mean_range(micro)} | {mean_range(samples)} | {mean_range(subset)} | {fit} |")
     results = {"entity types": results}
     publish("accuracy_multilabel", lines, plot_tasks(results, "micro-F1", lines[0]), quick=args.quick)
     return results
@@ -138,7 +132,7 @@ def run_windows(args):
             predict_s.append(time.perf_counter() - start)
             scores.append(float(np.mean(predicted == test["label"].to_numpy())))
         results[name] = scores
-        lines.append(f"| {name} | {spread(scores)} | {np.mean(fit_s):.0f} s | {np.mean(predict_s):.1f} s |")
+        lines.append(f"| {name} | {mean_range(scores)} | {np.mean(fit_s):.0f} s | {np.mean(predict_s):.1f} s |")
     publish("accuracy_windows", lines, plot_tasks({"BBC News": results}, "accuracy", lines[0]),
             quick=args.quick)
     return {"BBC News": results}

@@ -18,7 +18,7 @@ import warnings
 
 import torch
 
-from _harness import alternating, rates, spread
+from _harness import Seconds, alternating, rates, spread
 from _report import plt, publish
 from pretrain_throughput import encoder_flops_per_token, matmul_peak
 from sklearn_electra import ElectraClassifier, TextTruncationWarning
@@ -34,7 +34,7 @@ def measure(preset, texts, labels, tok, args):
 
     def fit(k):
         fitted["clf"] = ElectraClassifier(**kw).fit(texts[:n], labels[:n])
-        return float(fitted["clf"].history_[-1, "dur"])  # the epoch: batching and optimizer included
+        return Seconds(fitted["clf"].history_[-1, "dur"])  # the epoch: batching and optimizer included
 
     tokens = n * args.length
     rate = rates(alternating({preset: fit}, args.repeats), tokens)[preset]

@@ -55,7 +55,7 @@ from transformers import (
 from transformers.utils import logging as hf_logging
 
 from _baselines import adamw, inputs, make_model, train
-from _harness import alternating, rates, spread, timed
+from _harness import Seconds, alternating, rates, spread, timed
 from _report import plt, publish
 from sklearn_electra import TextTruncationWarning
 from sklearn_electra.datasets import load_bbc_news, load_chinese_reviews
@@ -97,7 +97,7 @@ def run_ours(texts, y, tok, args, seed, package=None):
                                     batch_size=args.batch_size, max_epochs=args.epochs, lr=LR,
                                     validation_fraction=None, random_state=seed)
     args.whole_fit.setdefault(package.__name__, []).append(timed(clf.fit, texts, y))
-    return float(sum(clf.history_[:, "dur"]))
+    return Seconds(sum(clf.history_[:, "dur"]))
 
 
 def loop(batching):
@@ -168,8 +168,7 @@ def measure(corpus, texts, labels, args):
     args.whole_fit = {}
     methods = {name: (lambda k, fn=METHODS[name]: fn(texts, y, tok, args, k)) for name in args.methods}
     times = alternating(methods, args.repeats, warmup=args.warmup)
-    whole = args.whole_fit.get("sklearn_electra", [])[-args.repeats:] if args.warmup else \
-        args.whole_fit.get("sklearn_electra", [])
+    whole = args.whole_fit.get("sklearn_electra", [])[-args.repeats:]  # not the warm-up's
     n = len(texts) * args.epochs
     return {"corpus": corpus, "padding": args.max_length / lengths.mean(),
             "equal": bool(lengths.min() == lengths.max() or np.mean(lengths == args.max_length) > 0.9),

@@ -130,34 +130,29 @@ def main(argv=None):
         corpora["equal"] = articles
     results = {}
     for kind, docs in corpora.items():
-        outputs = {}
+        scorers = {
+            "ours fp32": lambda: clf.predict_proba(docs),
+            "ours int8": lambda: int8_clf.predict_proba(docs),
+            "pipeline, batch 1": lambda: pipeline_proba(pipe, docs, 1, args.max_length, classes),
+            f"pipeline, best batch ({best_batch})":
+                lambda: pipeline_proba(pipe, docs, best_batch, args.max_length, classes),
+            "loop: padded fp32": lambda: loop_proba(model, tok, docs, args.max_length),
+            "loop: padded int8": lambda: loop_proba(int8_model, tok, docs, args.max_length),
+            "loop: sorted batches fp32": lambda: loop_proba(model, tok, docs, args.max_length, sort=True),
+        }
+        if kind == "equal":  # batch 1 is far behind; the reference is the best batch
+            del scorers["pipeline, batch 1"]
+        outputs = {}  # each method's last probabilities, to check they agree
 
         def keep(name, fn):
             def run(k):
                 outputs[name] = fn()
             return run
-        methods = {
-            "ours fp32": keep("ours fp32", lambda: clf.predict_proba(docs)),
-            "ours int8": keep("ours int8", lambda: int8_clf.predict_proba(docs)),
-            "pipeline, batch 1": keep("pipeline, batch 1",
-                                      lambda: pipeline_proba(pipe, docs, 1, args.max_length, classes)),
-            f"pipeline, best batch ({best_batch})": keep(
-                "pipeline, best", lambda: pipeline_proba(pipe, docs, best_batch, args.max_length, classes)),
-            "loop: padded fp32": keep("loop fp32", lambda: loop_proba(model, tok, docs, args.max_length)),
-            "loop: padded int8": keep("loop int8", lambda: loop_proba(int8_model, tok, docs,
-                                                                      args.max_length)),
-            "loop: sorted batches fp32": keep("loop sorted", lambda: loop_proba(
-                model, tok, docs, args.max_length, sort=True)),
-        }
-        if kind == "equal":  # batch 1 is far behind; the reference is the best batch
-            del methods["pipeline, batch 1"]
-        measured = rates(alternating(methods, args.repeats), len(docs))
+        measured = rates(alternating({name: keep(name, fn) for name, fn in scorers.items()},
+                                     args.repeats), len(docs))
         rows = {}
         for name, rate in measured.items():
-            key = {"pipeline, batch 1": "pipeline, batch 1", "loop: padded fp32": "loop fp32",
-                   "loop: padded int8": "loop int8", "loop: sorted batches fp32": "loop sorted"
-                   }.get(name, "pipeline, best" if name.startswith("pipeline, best") else name)
-            proba = outputs[key]
+            proba = outputs[name]
             rows[name] = {"rate": rate, "proba": proba,
                           "accuracy": (classes[proba.argmax(1)] == truth).mean() if kind == "varied"
                           else np.nan}

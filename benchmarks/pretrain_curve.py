@@ -55,7 +55,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from _harness import alternating
+from _harness import Seconds, alternating, mean_range
 from _mlm import MLMPretrainer
 import _report
 from _report import plt, publish
@@ -182,7 +182,7 @@ def calibrate(args, unlabeled, tok):
         def run(k):
             steps[key] = []
             estimator(kinds[key], tok, args.threads, max_epochs=1, callbacks=[Clock(key)]).fit(texts)
-            return float(np.median(np.diff(steps[key][2:])))  # seconds per step, past the first
+            return Seconds(np.median(np.diff(steps[key][2:])))  # per step, past the first
         return run
 
     # Each call returns its own seconds per step, which the harness records.
@@ -198,7 +198,7 @@ def calibrate(args, unlabeled, tok):
 def pretrain(job, args):
     """Run (or resume) one job to its last export."""
     _, params, minutes, schedule = JOBS[job]
-    train, _, unlabeled = corpus(args)
+    _, _, unlabeled = corpus(args)
     tok = tokenizer(args, unlabeled)
     rate = calibrate(args, unlabeled, tok)["steps_per_minute"][cost_key(job)]
     home = os.path.join(args.workdir, folder_name(job))
@@ -272,11 +272,6 @@ def evaluate(args):
             print(row, flush=True)
 
 
-def spread(values):
-    return f"{np.mean(values):.3f} ({min(values):.3f}-{max(values):.3f})" if len(values) > 1 \
-        else f"{values[0]:.3f}"
-
-
 def report(args):
     scores, history = read(args, "scores"), read(args, "history")
     calibration = (read(args, "calibration") or [{}])[-1]
@@ -293,15 +288,15 @@ def report(args):
              f"{len(corpus(args)[2])} unlabeled reviews (tiny encoder; steps per minute measured "
              "alone on 2 threads: " + ", ".join(f"{k} {v:.0f}" for k, v in calibration.items()
                                                 if k != "threads") + ")", "",
-             f"TF-IDF + LR: {spread(base['TF-IDF + LR'])}; from scratch: "
-             f"{spread(base['from scratch'])}", "",
+             f"TF-IDF + LR: {mean_range(base['TF-IDF + LR'])}; from scratch: "
+             f"{mean_range(base['from scratch'])}", "",
              "| pretraining | minutes | fine-tuned with defaults | fine-tuned with scratch settings "
              "| discriminator loss / base-rate entropy (last epoch) | generator (or MLM) accuracy |",
              "|---|---|---|---|---|---|"]
     for job, (_, _, minutes, _) in JOBS.items():
         rows = sorted(last.get(job, {}).values(), key=lambda r: r["epoch"])
         for m in minutes:
-            cells = [spread(by[(job, m, mode)]) if (job, m, mode) in by else "-" for mode in MODES]
+            cells = [mean_range(by[(job, m, mode)]) if (job, m, mode) in by else "-" for mode in MODES]
             if cells == ["-", "-"]:
                 continue
             before = [r for r in rows if r["minutes"] <= m * 1.01] or rows[:1]

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from _baselines import adamw, inputs, step
-from _harness import alternating, rates, spread, timed
+from _harness import Seconds, alternating, rates, spread, timed
 from _report import plt, publish
 from sklearn_electra import ElectraRTDPretrainer
 from sklearn_electra.datasets import load_chinese_reviews
@@ -92,7 +92,7 @@ def measure(preset, texts, tok, args):
         fitted["pre"] = ElectraRTDPretrainer(**kw, random_state=k).fit(texts)
         whole.append(time.perf_counter() - start)  # tokenizing and packing included
         # The epoch as skorch's EpochTimer measures it: the same work as the loop's.
-        return float(fitted["pre"].history_[-1, "dur"])
+        return Seconds(fitted["pre"].history_[-1, "dur"])
 
     def loop(k):
         module = ElectraRTDPretrainer(**kw, random_state=k).initialize(texts).module_  # set-up

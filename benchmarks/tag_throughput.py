@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from transformers import ElectraForTokenClassification
 
 from _baselines import adamw, inputs, make_model, pad, train
-from _harness import alternating, rates, spread, timed
+from _harness import Seconds, alternating, rates, spread, timed
 from _report import plt, publish
 from sklearn_electra import ElectraTagger
 from sklearn_electra.data import inference_order
@@ -61,6 +61,14 @@ def _loop_encode(tok, sentences, tags, classes, max_length):
     return ids, labels, words
 
 
+def token_loss(model, ids, labels, batch, width, pad_id):
+    """Cross-entropy of ``rows[batch]`` padded to ``width``, on the labelled tokens only."""
+    rows, mask = inputs(ids, batch, width, pad_id)
+    target = pad([labels[i] for i in batch], width, -100)
+    logits = model(input_ids=rows, attention_mask=mask).logits
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=-100)
+
+
 def loop_fit(tok, sentences, tags, classes, args, batching, seed):
     """One hand-written training run: the model, and the seconds of training alone."""
     ids, labels, _ = _loop_encode(tok, sentences, tags, classes, args.max_length)
@@ -70,10 +78,7 @@ def loop_fit(tok, sentences, tags, classes, args, batching, seed):
     optimizer = adamw(model, args.lr)
 
     def loss(batch, width):
-        rows, mask = inputs(ids, batch, width, tok.pad_token_id)
-        target = pad([labels[i] for i in batch], width, -100)
-        logits = model(input_ids=rows, attention_mask=mask).logits
-        return F.cross_entropy(logits.reshape(-1, len(classes)), target.reshape(-1), ignore_index=-100)
+        return token_loss(model, ids, labels, batch, width, tok.pad_token_id)
 
     return model, timed(train, model, optimizer, batching, lengths, args, seed, loss)
 
@@ -107,11 +112,7 @@ def windows_fit(tagger, sentences, tags, args, seed):
     optimizer, pad_id = adamw(model, args.lr), tagger.tokenizer_.pad_token_id
 
     def loss(batch, width):
-        rows, mask = inputs(data.input_ids, batch, width, pad_id)
-        target = pad([data.labels[i] for i in batch], width, -100)
-        logits = model(input_ids=rows, attention_mask=mask).logits
-        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1),
-                               ignore_index=-100)
+        return token_loss(model, data.input_ids, data.labels, batch, width, pad_id)
 
     return model, tagger, timed(train, model, optimizer, "sorted", data.lengths, args, seed, loss)
 
@@ -146,7 +147,7 @@ def measure(sentences, tags, classes, tok, args, max_length):
     def ours_fit(k):
         tagger = ElectraTagger(**ours_params(k)).fit(sentences, tags)
         fitted["ours"] = tagger
-        return float(sum(tagger.history_[:, "dur"]))  # the epochs; encoding is set-up
+        return Seconds(sum(tagger.history_[:, "dur"]))  # the epochs; encoding is set-up
 
     def loop_fit_method(batching):
         def run(k):

@@ -30,8 +30,7 @@ from transformers import ElectraForSequenceClassification
 
 from _baselines import adamw, make_model, step
 from _report import plt, publish
-from _harness import alternating, spread
-from _harness import rates as rates_of
+from _harness import alternating, rates, spread
 from sklearn_electra import ElectraClassifier, TextTruncationWarning, train_wordpiece
 from sklearn_electra.data import LengthBucketBatchSampler, PadCollator, inference_order
 from sklearn_electra.datasets import load_bbc_news
@@ -111,23 +110,23 @@ def main(argv=None):
               f"median of {args.repeats} after a warm-up, alternating order)")
     lines = [header, "", "| phase | ours | plain loop | ours / loop | target | met? |",
              "|---|---|---|---|---|---|"]
-    rates = {}
+    per_phase = {}
     for phase, n in (("fit", len(texts)), ("predict", len(test_texts))):
-        measured = rates_of({name: times[(phase, name)] for name in ("ours", "plain loop")}, n)
+        measured = rates({name: times[(phase, name)] for name in ("ours", "plain loop")}, n)
         ours, loop = measured["ours"][0], measured["plain loop"][0]
-        rates[phase] = (ours, loop)
+        per_phase[phase] = (ours, loop)
         label = "fit (one epoch)" if phase == "fit" else phase
         lines.append(f"| {label} | {spread(measured['ours'], 1)} | {spread(measured['plain loop'], 1)} | "
                      f"{ours / loop:.2f}x | >= 0.95x | {'yes' if ours / loop >= 0.95 else 'no'} |")
     fig, ax = plt.subplots(figsize=(6, 2.8))
-    for k, (phase, (ours, loop)) in enumerate(rates.items()):
+    for k, (phase, (ours, loop)) in enumerate(per_phase.items()):
         ax.bar([3 * k, 3 * k + 1], [ours, loop], color=["C0", "C7"])
     ax.set_xticks([0, 1, 3, 4], ["fit: ours", "fit: loop", "predict: ours", "predict: loop"],
                   fontsize=8)
     ax.set_ylabel("articles/s")
     ax.set_title(header[:110], fontsize=7)
     publish("window_throughput", lines, fig, quick=args.quick)
-    return rates
+    return per_phase
 
 
 if __name__ == "__main__":
