@@ -9,6 +9,7 @@ import torch
 
 from sklearn_electra.data import LengthBucketBatchSampler
 from sklearn_electra.modeling import build_config, resolve_model
+from sklearn_electra.optim import fused_adam_supported
 
 
 def make_model(cls, tok, preset="tiny", **config):
@@ -20,8 +21,12 @@ def make_model(cls, tok, preset="tiny", **config):
 
 
 def adamw(model, lr):
-    """The optimizer of every loop: AdamW with the reference's eps and weight decay."""
-    return torch.optim.AdamW(model.parameters(), lr=lr, eps=1e-6, weight_decay=0.01)
+    """The optimizer of every loop: AdamW with the reference's eps and weight decay, fused
+    where PyTorch has the kernel (as in the package and in Trainer's default
+    ``adamw_torch_fused``)."""
+    device = next(model.parameters()).device.type
+    return torch.optim.AdamW(model.parameters(), lr=lr, eps=1e-6, weight_decay=0.01,
+                             fused=fused_adam_supported(torch.optim.AdamW, device))
 
 
 def step(model, optimizer, loss):

@@ -37,7 +37,7 @@ from ._initialize import InitializeMixin
 from .callbacks import EarlyStopping, raised_by_skorch_early_stopping
 from .checkpoint import EpochCheckpoint, load_trainer_state, restore_training_snapshot, training_snapshot
 from .modeling import build_config, resolve_model
-from .optim import LinearWarmupSchedule, electra_param_groups
+from .optim import LinearWarmupSchedule, electra_param_groups, fused_adam_supported, mark_written
 from .persistence import TRAINER_STATE_DIR
 from .recipe import ADAM_EPS, FINETUNING_EPOCHS, Recipe, finetuning_recipe
 from .runtime import Runtime, seeded_torch
@@ -369,7 +369,9 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
         """The optimizer over ELECTRA's parameter groups, and a grad scaler for fp16.
 
         Adam-type optimizers get the reference's ``eps=1e-6`` unless
-        ``optimizer__eps`` says otherwise.
+        ``optimizer__eps`` says otherwise, and PyTorch's fused kernel on CPU and
+        CUDA unless ``optimizer__fused=False`` (what Trainer's default
+        ``adamw_torch_fused`` uses).
         """
         runtime = runtime or self._resolve_runtime()
         recipe = self.recipe_
@@ -379,6 +381,10 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
         kwargs = self.get_params_for("optimizer")
         if "eps" in inspect.signature(self.optimizer).parameters:
             kwargs.setdefault("eps", ADAM_EPS)
+        if fused_adam_supported(self.optimizer, runtime.device.type):
+            # One kernel for all parameters instead of a loop over them: the for-loop
+            # step is about a sixth of a tiny model's training step on CPU.
+            kwargs.setdefault("fused", True)
         self.optimizer_ = self.optimizer(groups, lr=recipe.lr, **kwargs)
         self.grad_scaler_ = torch.amp.GradScaler(runtime.device.type, enabled=runtime.use_grad_scaler)
         self.lr_schedule_ = None
@@ -418,9 +424,11 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
         self.grad_scaler_.unscale_(run.optimizer)
         self.notify("on_grad_computed", named_parameters=TeeGenerator(self.get_all_learnable_params()),
                     batch=None, training=True)
+        params = [p for _, p in self.get_all_learnable_params()]
         if self.max_grad_norm:
-            self._clip_grad_norm([p for _, p in self.get_all_learnable_params()], self.max_grad_norm)
+            self._clip_grad_norm(params, self.max_grad_norm)
         self.grad_scaler_.step(run.optimizer)
+        mark_written(self.optimizer_, params)
         self.grad_scaler_.update()
         run.optimizer.zero_grad(set_to_none=True)
         run.pending = 0

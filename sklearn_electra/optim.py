@@ -6,12 +6,62 @@ LayerNorm (L56), and linear decay from step 0 times a linear warmup (L36-45).
 Nothing here imports from the rest of the package: the training base builds the
 groups with :func:`electra_param_groups` and steps a :class:`LinearWarmupSchedule`
 once per optimizer step (not per batch, so gradient accumulation does not
-stretch the schedule).
+stretch the schedule). Adam runs PyTorch's fused kernel where it has one
+(:func:`fused_adam_supported`), and :func:`mark_written` keeps the weights' version
+counters honest after such a step.
 """
 
 from __future__ import annotations
 
-__all__ = ["layer_depth", "electra_param_groups", "warmup_linear_factor", "LinearWarmupSchedule"]
+import torch
+
+__all__ = ["layer_depth", "electra_param_groups", "fused_adam_supported", "mark_written",
+           "warmup_linear_factor", "LinearWarmupSchedule"]
+
+# Devices with PyTorch's fused Adam/AdamW kernel: CUDA since 2.0, CPU since 2.4.
+_FUSED_SINCE = {"cuda": (2, 0), "cpu": (2, 4)}
+
+
+def fused_adam_supported(optimizer, device_type, version=torch.__version__):
+    """Whether ``optimizer`` (a class) is Adam or AdamW with a fused kernel on ``device_type``.
+
+    Examples
+    --------
+    >>> fused_adam_supported(torch.optim.AdamW, "cpu", version="2.5.1+cpu")
+    True
+    >>> fused_adam_supported(torch.optim.AdamW, "cpu", version="2.3.0")
+    False
+    >>> fused_adam_supported(torch.optim.SGD, "cuda")
+    False
+    >>> fused_adam_supported(torch.optim.AdamW, "mps")
+    False
+    """
+    since = _FUSED_SINCE.get(device_type)
+    major_minor = tuple(int(part) for part in version.split(".")[:2])
+    return (since is not None and major_minor >= since and isinstance(optimizer, type)
+            and issubclass(optimizer, (torch.optim.Adam, torch.optim.AdamW)))
+
+
+def mark_written(optimizer, params):
+    """Bump the version counters of ``params`` after ``optimizer`` stepped, if it is fused.
+
+    PyTorch's fused kernels write the weights without bumping their version counters,
+    and a changed counter is how a cached int8 copy of the model (``serving.py``) sees
+    that it is stale. The for-loop and foreach kernels bump them themselves.
+
+    Examples
+    --------
+    >>> p = torch.nn.Parameter(torch.zeros(2))
+    >>> opt = torch.optim.AdamW([p], fused=fused_adam_supported(torch.optim.AdamW, "cpu"))
+    >>> p.grad = torch.ones(2)
+    >>> before = p._version
+    >>> opt.step(); mark_written(opt, [p])
+    >>> p._version > before
+    True
+    """
+    if optimizer.defaults.get("fused"):
+        for p in params:
+            torch.autograd.graph.increment_version(p)
 
 
 def layer_depth(name, n_layers):

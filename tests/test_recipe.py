@@ -100,6 +100,25 @@ def test_adam_epsilon_is_the_references_unless_set():
     assert "eps" not in sgd.optimizer_.defaults
 
 
+def test_adamw_runs_fused_on_cpu_unless_opted_out():
+    assert _initialized().optimizer_.defaults["fused"] is True
+    assert not _initialized(optimizer__fused=False).optimizer_.defaults["fused"]
+    assert not _initialized(optimizer=torch.optim.SGD).optimizer_.defaults.get("fused")
+
+
+def test_the_fused_step_trains_the_same_weights_as_the_loop(reviews):
+    train, _ = reviews
+    X, y = train["text"][:64], train["label"][:64]
+    fits = [ElectraClassifier(**{**FAST, "max_epochs": 1}, **extra).fit(X, y)
+            for extra in ({}, {"optimizer__fused": False})]
+    fused, looped = (clf.module_.state_dict() for clf in fits)
+    start = ElectraClassifier(**{**FAST, "max_epochs": 1}).initialize(X, y).module_.state_dict().items()
+    # The weights did train, so agreeing below is not trivial.
+    assert max(float((fused[name] - p).abs().max()) for name, p in start) > 1e-3
+    for name, p in looped.items():
+        torch.testing.assert_close(fused[name], p, atol=1e-5, rtol=1e-4, msg=name)
+
+
 # ------------------------------------------------------------ schedule
 def test_lr_decays_linearly_from_step_zero_times_the_warmup():
     total, warmup = 20, 4
