@@ -20,7 +20,7 @@ import torch
 from skorch.callbacks import Callback
 from skorch.history import History
 
-from .optim import LinearWarmupSchedule
+from .optim import LinearWarmupSchedule, load_optimizer_state
 from .persistence import TRAINER_STATE_DIR
 
 __all__ = ["EpochCheckpoint", "write_trainer_state", "load_trainer_state", "training_snapshot",
@@ -52,7 +52,7 @@ def load_trainer_state(net, folder):
         load_model(net.module_, os.path.join(folder, _FILES[0]), device=str(device))
         optimizer_state = torch.load(os.path.join(folder, _FILES[1]), weights_only=True,
                                      map_location=device)
-        net.optimizer_.load_state_dict(optimizer_state)
+        load_optimizer_state(net.optimizer_, optimizer_state)
         with open(os.path.join(folder, _FILES[2]), encoding="utf-8") as f:
             state = json.load(f)
         history = History.from_file(os.path.join(folder, _FILES[3]))
@@ -82,7 +82,7 @@ def training_snapshot(net):
 def restore_training_snapshot(net, snapshot):
     """Put back what :func:`training_snapshot` copied."""
     net.module_.load_state_dict(snapshot["module"])
-    net.optimizer_.load_state_dict(snapshot["optimizer"])
+    load_optimizer_state(net.optimizer_, snapshot["optimizer"])
     net.optimizer_.zero_grad(set_to_none=True)
     net.grad_scaler_.load_state_dict(snapshot["grad_scaler"])
     net.history_ = snapshot["history"]

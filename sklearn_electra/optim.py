@@ -16,7 +16,11 @@ from __future__ import annotations
 import torch
 
 __all__ = ["layer_depth", "electra_param_groups", "fused_adam_supported", "mark_written",
-           "warmup_linear_factor", "LinearWarmupSchedule"]
+           "load_optimizer_state", "warmup_linear_factor", "LinearWarmupSchedule"]
+
+# Which kernel an optimizer runs is this process's choice (device, torch version), not
+# part of the state a checkpoint carries.
+_KERNEL_FLAGS = ("fused", "foreach")
 
 # Devices with PyTorch's fused Adam/AdamW kernel: CUDA since 2.0, CPU since 2.4.
 _FUSED_SINCE = {"cuda": (2, 0), "cpu": (2, 4)}
@@ -59,9 +63,32 @@ def mark_written(optimizer, params):
     >>> p._version > before
     True
     """
-    if optimizer.defaults.get("fused"):
+    if any(group.get("fused") for group in optimizer.param_groups):
         for p in params:
             torch.autograd.graph.increment_version(p)
+
+
+def load_optimizer_state(optimizer, state):
+    """``optimizer.load_state_dict(state)``, keeping ``optimizer``'s own kernel choice.
+
+    PyTorch restores every saved group setting, ``fused`` included, so a checkpoint
+    written before the fused kernel (or on a device with it) would otherwise choose the
+    kernel of a run that has ended.
+
+    Examples
+    --------
+    >>> p = torch.nn.Parameter(torch.zeros(2))
+    >>> saved = torch.optim.AdamW([p], fused=False).state_dict()
+    >>> resumed = torch.optim.AdamW([p], fused=fused_adam_supported(torch.optim.AdamW, "cpu"))
+    >>> load_optimizer_state(resumed, saved)
+    >>> resumed.param_groups[0]["fused"] == resumed.defaults["fused"]
+    True
+    """
+    own = [{flag: group[flag] for flag in _KERNEL_FLAGS if flag in group}
+           for group in optimizer.param_groups]
+    optimizer.load_state_dict(state)
+    for group, flags in zip(optimizer.param_groups, own):
+        group.update(flags)
 
 
 def layer_depth(name, n_layers):
