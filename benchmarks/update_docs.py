@@ -7,7 +7,7 @@ The page's prose is written by hand; its tables are not. Between the markers
     <!-- end results -->
 
 goes the table that ``results/fit_throughput.md`` holds (with the machine and versions
-line), and between ``<!-- targets -->`` and ``<!-- end targets -->`` a table of every row,
+line), ``results/fit_throughput.png`` is copied to ``docs/figures/``, and between ``<!-- targets -->`` and ``<!-- end targets -->`` a table of every row,
 from every result file, that has a target: the row, the measured value, the target and
 whether it is met. Run it after a full ``make bench``; ``--check`` fails when the page is
 out of date.
@@ -16,8 +16,10 @@ out of date.
 """
 
 import argparse
+import filecmp
 import os
 import re
+import shutil
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -86,18 +88,36 @@ def update(page, results_dir):
     return TARGET_BLOCK.sub(lambda m: m.group(1) + "\n" + render_targets(results) + "\n" + m.group(3), page)
 
 
+def sync_figures(page, results_dir, figures_dir, check=False):
+    """Copy the PNG of every result the page marks into ``figures_dir``; return the names
+    whose figure was missing or different there (with ``check``, copy nothing)."""
+    stale = []
+    for name in sorted({m.group(2) for m in RESULT_BLOCK.finditer(page)}):
+        source, target = (os.path.join(d, f"{name}.png") for d in (results_dir, figures_dir))
+        if os.path.exists(source) and not (os.path.exists(target)
+                                           and filecmp.cmp(source, target, shallow=False)):
+            stale.append(name)
+            if not check:
+                os.makedirs(figures_dir, exist_ok=True)
+                shutil.copyfile(source, target)
+    return stale
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", default=os.path.join(HERE, "results"))
     parser.add_argument("--page", default=os.path.join(HERE, "..", "docs", "benchmarks.md"))
+    parser.add_argument("--figures", default=os.path.join(HERE, "..", "docs", "figures"))
     parser.add_argument("--check", action="store_true", help="exit 1 if the page is out of date")
     args = parser.parse_args(argv)
     with open(args.page, encoding="utf-8") as f:
         before = f.read()
     after = update(before, args.results)
+    stale = sync_figures(after, args.results, args.figures, check=args.check)
     if args.check:
-        if after != before:
-            print(f"{args.page} is out of date: run python benchmarks/update_docs.py", file=sys.stderr)
+        if after != before or stale:
+            print(f"{args.page} or its figures ({', '.join(stale) or 'none stale'}) are out of "
+                  "date: run python benchmarks/update_docs.py", file=sys.stderr)
             return 1
         return 0
     with open(args.page, "w", encoding="utf-8") as f:

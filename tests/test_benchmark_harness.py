@@ -38,3 +38,18 @@ def test_update_docs_splices_tables_and_collects_every_target(tmp_path):
     assert docs.update(out, str(tmp_path)) == out  # idempotent
     with pytest.raises(ValueError, match="missing.md does not exist"):
         docs.update("<!-- results: missing -->\n<!-- end results -->", str(tmp_path))
+
+
+def test_update_docs_copies_the_marked_figures_and_check_reports_stale_ones(tmp_path):
+    docs = _load("benchmarks/update_docs.py")
+    results, figures = tmp_path / "results", tmp_path / "figures"
+    results.mkdir()
+    (results / "fit.png").write_bytes(b"new plot")
+    (results / "unmarked.png").write_bytes(b"not on the page")
+    page = "<!-- results: fit -->\n<!-- end results -->\n"
+    assert docs.sync_figures(page, str(results), str(figures), check=True) == ["fit"]
+    assert not figures.exists()  # a check copies nothing
+    assert docs.sync_figures(page, str(results), str(figures)) == ["fit"]
+    assert (figures / "fit.png").read_bytes() == b"new plot"
+    assert not (figures / "unmarked.png").exists()
+    assert docs.sync_figures(page, str(results), str(figures), check=True) == []
