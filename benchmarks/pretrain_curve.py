@@ -290,9 +290,10 @@ def report(args):
                                                 if k != "threads") + ")", "",
              f"TF-IDF + LR: {mean_range(base['TF-IDF + LR'])}; from scratch: "
              f"{mean_range(base['from scratch'])}", "",
-             "| pretraining | minutes | fine-tuned with defaults | fine-tuned with scratch settings "
-             "| discriminator loss / base-rate entropy (last epoch) | generator (or MLM) accuracy |",
-             "|---|---|---|---|---|---|"]
+             "| pretraining | minutes | steps | tokens | fine-tuned with defaults "
+             "| fine-tuned with scratch settings | discriminator loss / base-rate entropy "
+             "(last epoch) | generator (or MLM) accuracy |",
+             "|---|---|---|---|---|---|---|---|"]
     for job, (_, _, minutes, _) in JOBS.items():
         rows = sorted(last.get(job, {}).values(), key=lambda r: r["epoch"])
         for m in minutes:
@@ -304,7 +305,11 @@ def report(args):
             disc = "-" if job == "mlm" or not h else \
                 f"{h['disc_loss']:.3f} / {h['disc_base_entropy']:.3f}"
             gen = f"{h['gen_acc']:.3f}" if h else "-"
-            lines.append(f"| {job} | {m:g} | {cells[0]} | {cells[1]} | {disc} | {gen} |")
+            # The export's step (the budget); tokens at the logged epochs' tokens per step.
+            steps = round(m * calibration[cost_key(job)]) if cost_key(job) in calibration else None
+            work = (f"{steps:,} | {steps * h['tokens_seen'] / h['steps'] / 1e6:.1f}M"
+                    if steps and h else "- | -")
+            lines.append(f"| {job} | {m:g} | {work} | {cells[0]} | {cells[1]} | {disc} | {gen} |")
     publish("pretrain_curve", lines, plot(by, last, base, lines[0]), quick=args.quick)
     return by
 
