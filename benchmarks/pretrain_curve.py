@@ -310,7 +310,9 @@ def report(args):
             work = (f"{steps:,} | {steps * h['tokens_seen'] / h['steps'] / 1e6:.1f}M"
                     if steps and h else "- | -")
             lines.append(f"| {job} | {m:g} | {work} | {cells[0]} | {cells[1]} | {disc} | {gen} |")
-    publish("pretrain_curve", lines, plot(by, last, base, lines[0]), quick=args.quick)
+    title = (f"Chinese reviews, {args.labels} labels: accuracy after pretraining for N minutes "
+             "on 2 cores (tiny)")
+    publish("pretrain_curve", lines, plot(by, last, base, title), quick=args.quick)
     return by
 
 
@@ -332,15 +334,24 @@ def plot(by, last, base, title):
             ax2.plot([r["minutes"] for r in rows], [r["disc_loss"] for r in rows], color=f"C{k}",
                      label=f"{job}: discriminator loss")
             ax2.plot([r["minutes"] for r in rows], [r["disc_base_entropy"] for r in rows],
-                     color=f"C{k}", ls=":", lw=1)
+                     color=f"C{k}", ls=":", lw=1, label=f"{job}: base-rate entropy")
     ax1.set_xscale("log", base=2)
+    minutes = sorted({m for (_, m, _) in by if m})
+    ax1.set_xticks(minutes, [f"{m:g}" for m in minutes])
+    ax1.minorticks_off()
     ax1.set_xlabel("pretraining minutes (2 cores)")
     ax1.set_ylabel("test accuracy")
     ax1.legend(fontsize=6)
+    # The first epochs' loss (0.6 and more) would flatten the part worth reading.
+    base = [r["disc_base_entropy"] for rows in last.values() for r in rows.values()
+            if r.get("disc_base_entropy")]
+    if base:
+        ax2.set_ylim(top=max(base) * 1.1)
     ax2.set_xlabel("pretraining minutes (2 cores)")
-    ax2.set_ylabel("loss per token (dotted: base-rate entropy)")
+    ax2.set_ylabel("discriminator loss per token")
     ax2.legend(fontsize=6)
-    fig.suptitle(title[:160], fontsize=7)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
     return fig
 
 
