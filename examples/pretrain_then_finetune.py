@@ -10,10 +10,10 @@
 The report is honest by construction: it prints the pretraining steps, tokens seen
 and the discriminator's loss next to the base-rate entropy of the replaced fraction
 (a discriminator at that loss has learned nothing per token yet). At laptop budgets,
-a few minutes of CPU, pretraining is four orders of magnitude below the paper's
-first data point and may not help: measured on 2 cores, 18 minutes of RTD on ~1M tokens of
-these reviews left the discriminator at the base rate and fine-tuned to 0.60 accuracy on
-1,000 labels, against 0.68 from scratch (docs/pretraining.md gives the figures).
+a few minutes of CPU, pretraining is orders of magnitude below the paper's budget and
+does not help yet: on 2 cores, RTD on all 13,890 reviews needs about an hour to fine-tune
+as well as training from scratch on 1,000 labels (benchmarks/pretrain_curve.py; the
+pretraining guide's "How much text and compute is enough" gives the curve).
 
     python examples/pretrain_then_finetune.py [--pretrain-epochs 2] [--labels 1000]
 """
