@@ -7,9 +7,10 @@ The page's prose is written by hand; its tables are not. Between the markers
     <!-- end results -->
 
 goes the table that ``results/fit_throughput.md`` holds (with the machine and versions
-line), ``results/fit_throughput.png`` is copied to ``docs/figures/``, and between ``<!-- targets -->`` and ``<!-- end targets -->`` a table of every row,
-from every result file, that has a target: the row, the measured value, the target and
-whether it is met. Run it after a full ``make bench``; ``--check`` fails when the page is
+line), and ``results/fit_throughput.png`` is copied to ``docs/figures/``. Between
+``<!-- targets -->`` and ``<!-- end targets -->`` goes a table of every row, from every
+result file, that has a target: the row, the measured value, the target and whether it
+is met. Run it after a full ``make bench``; ``--check`` fails when the page is
 out of date.
 
     python benchmarks/update_docs.py [--check] [--results DIR] [--page docs/benchmarks.md]

@@ -381,7 +381,7 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
         kwargs = self.get_params_for("optimizer")
         if "eps" in inspect.signature(self.optimizer).parameters:
             kwargs.setdefault("eps", ADAM_EPS)
-        if fused_adam_supported(self.optimizer, runtime.device.type):
+        if fused_adam_supported(self.optimizer, runtime.device.type) and not kwargs.get("foreach"):
             # One kernel for all parameters instead of a loop over them: the for-loop
             # step is about a sixth of a tiny model's training step on CPU.
             kwargs.setdefault("fused", True)
