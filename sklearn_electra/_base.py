@@ -13,7 +13,6 @@ fails after the input checks, the estimator is put back exactly as it was.
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 import os
@@ -37,7 +36,7 @@ from ._initialize import InitializeMixin
 from .callbacks import EarlyStopping, raised_by_skorch_early_stopping
 from .checkpoint import EpochCheckpoint, load_trainer_state, restore_training_snapshot, training_snapshot
 from .modeling import build_config, resolve_model
-from .optim import LinearWarmupSchedule, electra_param_groups, fused_adam_supported, mark_written
+from .optim import LinearWarmupSchedule, electra_param_groups, mark_written, optimizer_kwargs
 from .persistence import TRAINER_STATE_DIR
 from .recipe import ADAM_EPS, FINETUNING_EPOCHS, Recipe, finetuning_recipe
 from .runtime import Runtime, seeded_torch
@@ -368,23 +367,16 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
     def initialize_optimizer(self, runtime=None):
         """The optimizer over ELECTRA's parameter groups, and a grad scaler for fp16.
 
-        Adam-type optimizers get the reference's ``eps=1e-6`` unless
-        ``optimizer__eps`` says otherwise, and PyTorch's fused kernel on CPU and
-        CUDA unless ``optimizer__fused=False`` (what Trainer's default
-        ``adamw_torch_fused`` uses).
+        Adam gets the reference's ``eps=1e-6`` and PyTorch's fused kernel on CPU and
+        CUDA, unless ``optimizer__*`` says otherwise (:func:`~.optim.optimizer_kwargs`).
         """
         runtime = runtime or self._resolve_runtime()
         recipe = self.recipe_
         named = list(self.get_all_learnable_params())
         groups = electra_param_groups(named, recipe.lr, self.weight_decay, recipe.layerwise_lr_decay,
                                       self.module_.config.num_hidden_layers)
-        kwargs = self.get_params_for("optimizer")
-        if "eps" in inspect.signature(self.optimizer).parameters:
-            kwargs.setdefault("eps", ADAM_EPS)
-        if fused_adam_supported(self.optimizer, runtime.device.type) and not kwargs.get("foreach"):
-            # One kernel for all parameters instead of a loop over them: the for-loop
-            # step is about a sixth of a tiny model's training step on CPU.
-            kwargs.setdefault("fused", True)
+        kwargs = optimizer_kwargs(self.optimizer, runtime.device.type,
+                                  self.get_params_for("optimizer"), ADAM_EPS)
         self.optimizer_ = self.optimizer(groups, lr=recipe.lr, **kwargs)
         self.grad_scaler_ = torch.amp.GradScaler(runtime.device.type, enabled=runtime.use_grad_scaler)
         self.lr_schedule_ = None
