@@ -30,7 +30,9 @@ decay, 50 epochs with early stopping) so that only the initialisation differs fr
 Checkpoints live in ``--workdir`` (a killed run resumes from its last epoch); the
 measurements are appended to ``results/pretrain_curve/*.jsonl`` as they come.
 
-    python benchmarks/pretrain_curve.py              # everything (about 4 hours on 2 cores)
+    python benchmarks/pretrain_curve.py              # everything (about 5 hours on 2 cores)
+    python benchmarks/pretrain_curve.py evaluate --jobs rtd --seeds 10
+                                                     # 7 more seeds for RTD and the baselines
     python benchmarks/pretrain_curve.py report       # table and figure from what is done
     python benchmarks/pretrain_curve.py --quick      # seconds-long budgets, same code paths
 """

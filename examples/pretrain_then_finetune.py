@@ -11,9 +11,10 @@ The report is honest by construction: it prints the pretraining steps, tokens se
 and the discriminator's loss next to the base-rate entropy of the replaced fraction
 (a discriminator at that loss has learned nothing per token yet). At laptop budgets,
 a few minutes of CPU, pretraining is orders of magnitude below the paper's budget and
-does not help yet: on 2 cores, RTD on all 13,890 reviews needs about an hour to fine-tune
-as well as training from scratch on 1,000 labels (benchmarks/pretrain_curve.py; the
-pretraining guide's "How much text and compute is enough" gives the curve).
+does not help yet: on 2 cores, RTD on all 13,890 reviews needs about two hours to
+fine-tune as well as training from scratch on 1,000 labels, and stays below TF-IDF
+(benchmarks/pretrain_curve.py; the pretraining guide's "How much text and compute is
+enough" gives the curve).
 
     python examples/pretrain_then_finetune.py [--pretrain-epochs 2] [--labels 1000]
 """
