@@ -91,7 +91,9 @@ _PARAMETERS = {
         Stop when ``valid_loss`` has not improved for ``n_iter_no_change``
         epochs and restore the best epoch's weights. Needs a validation split."""),
     "n_iter_no_change": ("int", """
-        Patience of early stopping, in epochs."""),
+        Patience of early stopping, in epochs. Epochs that end inside the
+        learning-rate warmup do not count: a model trained from random weights
+        can sit at chance until the rate has ramped up."""),
     "callbacks": ("list, \"disable\" or None", """
         Extra skorch callbacks, as ``[("name", callback), ...]``; they run after
         the built-in ones (early stopping comes last of all)."""),

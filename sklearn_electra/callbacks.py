@@ -8,12 +8,19 @@ __all__ = ["EarlyStopping", "raised_by_skorch_early_stopping"]
 
 
 class EarlyStopping(_SkorchEarlyStopping):
-    """skorch's early stopping, which asks the training loop to stop instead of interrupting it.
+    """skorch's early stopping, which asks the training loop to stop instead of interrupting it,
+    and does not count the epochs of the learning-rate warmup.
 
     skorch's version raises ``KeyboardInterrupt`` from ``on_epoch_end``: the
     callbacks after it never see that epoch's end, and the interrupt looks like
     Ctrl-C. This one sets ``stop_`` and the loop ends after every callback has
     seen the epoch. Stopping, patience, threshold and ``load_best`` are skorch's.
+
+    An epoch that ends while the net's ``lr_schedule_`` is still warming up is not a
+    miss: a model trained from random weights can sit at chance while the rate ramps
+    up, and stopping there returned a majority-class classifier (one fit in ten of the
+    tiny preset on 1,000 reviews, which learns from the first epoch after warmup). Such
+    an epoch can still be the best one, which ``load_best`` keeps.
     """
 
     def initialize(self):
@@ -26,6 +33,11 @@ class EarlyStopping(_SkorchEarlyStopping):
         self.stop_ = False
 
     def on_epoch_end(self, net, **kwargs):
+        schedule = getattr(net, "lr_schedule_", None)
+        if schedule is not None and schedule.step < schedule.warmup:
+            # skorch adds this epoch's miss, if it is one, to misses_: from -1 that is 0,
+            # never the patience (at least 1), and counting starts after the warmup.
+            self.misses_ = -1
         try:
             super().on_epoch_end(net, **kwargs)
         except KeyboardInterrupt:

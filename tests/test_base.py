@@ -152,6 +152,19 @@ def test_early_stopping_with_checkpoints_keeps_the_stopping_epoch(data, tmp_path
     assert not np.array_equal(last.predict_proba(X_test), clf.predict_proba(X_test))
 
 
+def test_early_stopping_does_not_count_warmup_epochs(data):
+    X, y, _ = data
+    # 144 training texts in batches of 16: 9 steps an epoch, 72 in all; warmup 0.45 of them
+    # (32 steps) covers epochs 1-3. Epoch 2 is best; patience 1 would stop at epoch 3.
+    script = ScriptedValidLoss([1.0, 0.5, 0.7, 0.8, 0.9, 0.9, 0.9, 0.9])
+    clf = ElectraClassifier(**{**FAST, "max_epochs": 8}, n_iter_no_change=1, warmup_ratio=0.45)
+    clf.get_default_callbacks = lambda: [("script", script)] + clf._default_callbacks
+    clf.fit(X, y)
+    assert clf.lr_schedule_.warmup == 32
+    assert len(clf.history_) == 4  # epoch 3 ended in the warmup; epoch 4 is the miss
+    assert dict(clf.callbacks_)["early_stopping"].best_epoch_ == 2  # a warmup epoch stays best
+
+
 def test_skorchs_own_early_stopping_is_not_taken_for_ctrl_c(data, tmp_path):
     from skorch.callbacks import EarlyStopping
 
