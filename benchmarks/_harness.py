@@ -7,7 +7,7 @@
 * :func:`rates`: median and spread (slowest, fastest) of items per second;
   :func:`mean_range`: mean (min-max) of scores over seeds.
 * :func:`environment`: the machine and the versions, written under every result table
-  (see :func:`_report.publish`).
+  (see :func:`_report.publish`); :func:`revision`: the package's git revision.
 """
 
 import os
@@ -72,7 +72,8 @@ def mean_range(values, digits=3):
     return f"{np.mean(values):.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
 
 
-def _revision():
+def revision():
+    """The short git revision of the checkout this harness runs from ("unknown" outside git)."""
     here = os.path.dirname(os.path.abspath(__file__))
     try:
         return subprocess.run(["git", "-C", here, "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -97,4 +98,4 @@ def environment():
         pass
     return (f"Measured on {platform.system()} {platform.machine()} ({cpu}), {os.cpu_count()} cores, "
             f"torch threads {torch.get_num_threads()}; Python {platform.python_version()}, "
-            + ", ".join(versions) + f"; sklearn_electra at {_revision()}.")
+            + ", ".join(versions) + f"; sklearn_electra at {revision()}.")

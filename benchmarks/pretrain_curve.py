@@ -57,6 +57,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
+import _harness
 from _harness import Seconds, alternating, mean_range
 from _mlm import MLMPretrainer
 import _report
@@ -130,6 +131,8 @@ def data_dir(args):
 
 def append(args, name, row):
     os.makedirs(data_dir(args), exist_ok=True)
+    # The report may be written at a later revision than the runs: each row says its own.
+    row = {**row, "revision": _harness.revision()}
     with open(os.path.join(data_dir(args), f"{name}.jsonl"), "a", encoding="utf-8") as f:
         f.write(json.dumps(row, default=float) + "\n")
 
@@ -298,7 +301,8 @@ def paired_difference(ours, reference):
 
 def report(args):
     scores, history = read(args, "scores"), read(args, "history")
-    calibration = (read(args, "calibration") or [{}])[-1]
+    calibration = {k: v for k, v in (read(args, "calibration") or [{}])[-1].items() if k != "revision"}
+    revisions = sorted({r["revision"] for r in scores + history if r.get("revision")})
     by, seeded = {}, {}
     for r in scores:
         by.setdefault((r["model"], r["minutes"], r["mode"]), []).append(r["accuracy"])
@@ -315,6 +319,9 @@ def report(args):
                                                 if k != "threads") + ")", "",
              f"TF-IDF + LR: {mean_range(base['TF-IDF + LR'])}; from scratch: "
              f"{mean_range(base['from scratch'])}", "",
+             "Pretrained and fine-tuned at sklearn_electra " + ", ".join(revisions) if revisions else
+             "The runs did not record their revision (the page that quotes them names it); the "
+             "last line is where this report was written.", "",
              "| pretraining | minutes | steps | tokens | fine-tuned with defaults "
              "| fine-tuned with scratch settings | seeds | scratch settings - from scratch, "
              "same seeds | discriminator loss / base-rate entropy (last epoch) "
