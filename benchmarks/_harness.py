@@ -10,6 +10,7 @@
   (see :func:`_report.publish`); :func:`revision`: the package's git revision.
 """
 
+import functools
 import os
 import platform
 import subprocess
@@ -72,6 +73,7 @@ def mean_range(values, digits=3):
     return f"{np.mean(values):.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
 
 
+@functools.cache  # asked per result row; one process runs one checkout
 def revision():
     """The short git revision of the checkout this harness runs from ("unknown" outside git)."""
     here = os.path.dirname(os.path.abspath(__file__))

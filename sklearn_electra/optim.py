@@ -18,8 +18,7 @@ import inspect
 import torch
 
 __all__ = ["layer_depth", "electra_param_groups", "fused_adam_supported", "optimizer_kwargs",
-           "mark_written",
-           "load_optimizer_state", "warmup_linear_factor", "LinearWarmupSchedule"]
+           "mark_written", "load_optimizer_state", "warmup_linear_factor", "LinearWarmupSchedule"]
 
 # Which kernel an optimizer runs is this process's choice (device, torch version), not
 # part of the state a checkpoint carries.
