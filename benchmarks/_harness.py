@@ -98,6 +98,11 @@ def environment():
             cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
+    # int8 and fp32 kernels differ by vector ISA (AVX2 vs AVX-512), and a cloud VM can
+    # land on either from one day to the next.
+    capability = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", None)
+    if capability is not None:
+        cpu += f", {capability()}"
     return (f"Measured on {platform.system()} {platform.machine()} ({cpu}), {os.cpu_count()} cores, "
             f"torch threads {torch.get_num_threads()}; Python {platform.python_version()}, "
             + ", ".join(versions) + f"; sklearn_electra at {revision()}.")

@@ -26,6 +26,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULT_BLOCK = re.compile(r"(<!-- results: ([\w.-]+) -->\n)(.*?)(<!-- end results -->)", re.S)
 TARGET_BLOCK = re.compile(r"(<!-- targets -->\n)(.*?)(<!-- end targets -->)", re.S)
+MEASUREMENT = re.compile(r"^[\d.,]+( \(|x$)")  # a median with its range, or a ratio
+NUMBER = re.compile(r"^[\d.,]+%?$")
 
 
 def cells(line):
@@ -36,8 +38,10 @@ def target_rows(name, table):
     """``(benchmark, row, measured, target, met)`` for each row of ``table`` with a target.
 
     A table has targets when its header has ``target`` and ``met?`` columns; the measured
-    value is the column before ``target`` and the row is named by the columns before the
-    first numeric one.
+    value is the column before ``target``, unless the verdict carries its own ("no (2.55x)"
+    for a target on another ratio than the column's). The row is named by the columns
+    before the first measurement ("800 (790-810)", "1.33x"); a plain number there, such as
+    a ``max_length``, is named with its header.
     """
     lines = [line for line in table.splitlines() if line.startswith("|")]
     rows = []
@@ -53,11 +57,15 @@ def target_rows(name, table):
             if values[at] in ("-", ""):
                 continue
             label = []
-            for v in values[:at - 1]:
-                if re.match(r"^[\d.]+( |x|$)", v):
+            for column, v in zip(header, values[:at - 1]):
+                if MEASUREMENT.match(v):
                     break
-                label.append(v)
-            rows.append((name, ", ".join(label), values[at - 1], values[at], values[met]))
+                label.append(f"{column} {v}" if NUMBER.match(v) else v)
+            measured, verdict = values[at - 1], values[met]
+            own = re.match(r"^(yes|no) \((.+)\)$", verdict)
+            if own:
+                verdict, measured = own.groups()
+            rows.append((name, ", ".join(label), measured, values[at], verdict))
     return rows
 
 

@@ -27,6 +27,10 @@ def test_update_docs_splices_tables_and_collects_every_target(tmp_path):
         "|---|---|---|---|---|---|\n| reviews | ours | 800 (790-810) | - | - | - |\n"
         "| reviews | Trainer | 600 (590-610) | 1.33x | >= 1.3x | yes |\n"
         "| BBC | Trainer | 300 (290-310) | 0.90x | >= 0.95x | no |\n\nMeasured on a test.\n")
+    (tmp_path / "tag.md").write_text(
+        "| max_length | phase | method | sent/s | ours / method | target | met? |\n"
+        "|---|---|---|---|---|---|---|\n| 128 | fit | loop | 400 (390-410) | 0.92x | >= 0.95x | no |\n"
+        "| 128 | fit | int8 | 300 (290-310) | 0.80x | int8 / pipeline >= 3x | no (2.55x) |\n")
     (tmp_path / "notes.md").write_text("| a | b |\n|---|---|\n| 1 | 2 |\n")
     page = ("# Benchmarks\n<!-- targets -->\nold\n<!-- end targets -->\nprose\n"
             "<!-- results: fit -->\nstale table\n<!-- end results -->\nmore prose\n")
@@ -35,6 +39,9 @@ def test_update_docs_splices_tables_and_collects_every_target(tmp_path):
     assert "| reviews | Trainer | 600 (590-610)" in out and "Measured on a test." in out
     assert "| fit | reviews, Trainer | 1.33x | >= 1.3x | yes |" in out
     assert "| fit | BBC, Trainer | 0.90x | >= 0.95x | **no** |" in out
+    # a leading number is named by its header; a verdict with its own measurement keeps it
+    assert "| tag | max_length 128, fit, loop | 0.92x | >= 0.95x | **no** |" in out
+    assert "| tag | max_length 128, fit, int8 | 2.55x | int8 / pipeline >= 3x | **no** |" in out
     assert docs.update(out, str(tmp_path)) == out  # idempotent
     with pytest.raises(ValueError, match="missing.md does not exist"):
         docs.update("<!-- results: missing -->\n<!-- end results -->", str(tmp_path))
