@@ -65,6 +65,24 @@ def spread(rate, digits=0):
     return f"{median:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
 
 
+def ratio(value, target=None, unit="x"):
+    """``value`` with two decimals, or as many more as it takes for a miss of ``target``
+    (at least) not to print as the target itself.
+
+    >>> ratio(1.061), ratio(0.946, 0.95), ratio(0.951, 0.95), ratio(0.6951, 0.7, unit="")
+    ('1.06x', '0.946x', '0.95x', '0.695')
+    """
+    digits = 2
+    while target is not None and value < target <= round(value, digits) and digits < 6:
+        digits += 1
+    return f"{value:.{digits}f}{unit}"
+
+
+def verdict(value, target, unit="x"):
+    """The ``target | met?`` cells of a table row whose ``value`` should be at least ``target``."""
+    return f">= {target}{unit} | {'yes' if value >= target else 'no'}"
+
+
 def mean_range(values, digits=3):
     """``mean (min-max)`` of scores over seeds (the value alone for one seed)."""
     values = list(values)

@@ -18,7 +18,7 @@ import warnings
 
 import torch
 
-from _harness import Seconds, alternating, rates, spread
+from _harness import Seconds, alternating, rates, ratio, spread, verdict
 from _report import plt, publish
 from pretrain_throughput import encoder_flops_per_token, matmul_peak
 from sklearn_electra import ElectraClassifier, TextTruncationWarning
@@ -71,9 +71,10 @@ def main(argv=None):
              "|---|---|---|---|---|---|---|"]
     for r in rows:
         share = r["GFLOP/s"] / peak
-        target = ">= 0.7 | " + ("yes" if share >= 0.7 else "no") if r["preset"] == "small" else "- | -"
+        target = 0.7 if r["preset"] == "small" else None
+        cells = verdict(share, target, unit="") if target else "- | -"
         lines.append(f"| {r['preset']} | {spread(r['spread'])} | {r['GFLOP/token']:.4f} | "
-                     f"{r['GFLOP/s']:.1f} | {share:.2f} | {target} |")
+                     f"{r['GFLOP/s']:.1f} | {ratio(share, target, unit='')} | {cells} |")
     fig, ax = plt.subplots(figsize=(5, 3))
     ax.bar([r["preset"] for r in rows], [r["GFLOP/s"] / peak for r in rows])
     ax.axhline(0.7, color="k", ls="--", lw=0.8, label="target for small")

@@ -55,7 +55,7 @@ from transformers import (
 from transformers.utils import logging as hf_logging
 
 from _baselines import adamw, inputs, make_model, train
-from _harness import Seconds, alternating, rates, spread, timed
+from _harness import Seconds, alternating, rates, ratio as ratio_text, spread, timed, verdict
 from _report import plt, publish
 from sklearn_electra import TextTruncationWarning
 from sklearn_electra.datasets import load_bbc_news, load_chinese_reviews
@@ -221,8 +221,8 @@ def main(argv=None):
             target = TARGETS.get((m, r["equal"]))
             ratio = ours / r["rates"][m][0]
             lines.append(f"| {r['corpus']} | {kind} | {m} | {spread(r['rates'][m])} | "
-                         + ("-" if m == "ours" else f"{ratio:.2f}x") + " | "
-                         + (f">= {target}x | {'yes' if ratio >= target else 'no'}" if target else "- | -")
+                         + ("-" if m == "ours" else ratio_text(ratio, target)) + " | "
+                         + (verdict(ratio, target) if target else "- | -")
                          + " |")
         if r["whole"]:
             lines.append(f"| {r['corpus']} | {kind} | ours, whole fit (tokenizing included) | "

@@ -38,7 +38,7 @@ from transformers import pipeline
 from transformers.utils import logging as hf_logging
 
 from _baselines import inputs
-from _harness import alternating, rates, spread, timed
+from _harness import alternating, rates, ratio as ratio_text, spread, timed, verdict
 from _report import plt, publish
 from sklearn_electra import ElectraClassifier, TextTruncationWarning
 from sklearn_electra.data import inference_order
@@ -178,17 +178,17 @@ def main(argv=None):
             ratio = ours["rate"][0] / r["rate"][0]
             target = {reference: 1.5 if kind == "varied" else 0.95,
                       "loop: sorted batches fp32": 0.95}.get(name)
-            verdict = f">= {target}x | {'yes' if ratio >= target else 'no'}" if target else "- | -"
+            cells = verdict(ratio, target) if target else "- | -"
             if name == "ours int8" and kind == "varied":
                 speed = r["rate"][0] / rows[reference]["rate"][0]
                 lost = 100 * (base - r["accuracy"])
-                verdict = (f"int8 / pipeline >= 3x, <= 0.5 points lost | "
-                           f"{'yes' if speed >= 3 and lost <= 0.5 else 'no'} ({speed:.2f}x)")
+                cells = (f"int8 / pipeline >= 3x, <= 0.5 points lost | "
+                         f"{'yes' if speed >= 3 and lost <= 0.5 else 'no'} ({ratio_text(speed, 3)})")
             diff = np.abs(r["proba"] - ours["proba"]).max()
             accuracy = "- | -" if kind == "equal" else \
                 f"{r['accuracy']:.4f} | {100 * (r['accuracy'] - base):+.2f}"  # BBC: speed only
             lines.append(f"| {kind} | {name} | {spread(r['rate'])} | "
-                         + ("-" if name == "ours fp32" else f"{ratio:.2f}x") + f" | {verdict} | "
+                         + ("-" if name == "ours fp32" else ratio_text(ratio, target)) + f" | {cells} | "
                          f"{accuracy} | {diff:.2g} |")
     publish("predict_throughput", lines, plot(results, reference, header), quick=args.quick)
     return results

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from _baselines import adamw, inputs, step
-from _harness import Seconds, alternating, rates, spread, timed
+from _harness import Seconds, alternating, rates, ratio as ratio_text, spread, timed, verdict
 from _report import plt, publish
 from sklearn_electra import ElectraRTDPretrainer
 from sklearn_electra.datasets import load_chinese_reviews
@@ -137,7 +137,7 @@ def main(argv=None):
         rate = r["ours"] * r["flops_per_token"]
         ratio = r["ours"] / r["loop"]
         lines.append(f"| {r['preset']} | {spread(r['spread']['ours'])} | {spread(r['spread']['loop'])} | "
-                     f"{ratio:.2f}x | >= 0.95x | {'yes' if ratio >= 0.95 else 'no'} | "
+                     f"{ratio_text(ratio, 0.95)} | {verdict(ratio, 0.95)} | "
                      f"{spread(r['spread']['ours_fit'])} | {r['flops_per_token'] / 1e9:.4f} | "
                      f"{rate / 1e9:.1f} | {rate / peak:.2f} |")
     publish("pretrain_throughput", lines, _plot(results, peak, lines[0]), quick=args.quick)

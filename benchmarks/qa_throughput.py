@@ -32,7 +32,7 @@ from transformers import ElectraForQuestionAnswering
 
 from _baselines import adamw, make_model, random_batches, sorted_batches, step
 from _report import plt, publish
-from _harness import alternating, rates, spread
+from _harness import alternating, rates, ratio as ratio_text, spread, verdict
 from sklearn_electra import ElectraQuestionAnswerer, train_wordpiece
 from sklearn_electra.data import PadCollator, inference_order
 from sklearn_electra.datasets import load_peoples_daily
@@ -200,7 +200,7 @@ def main(argv=None):
         ratio = rate["ours"] / rate[strongest]
         label = "fit (one epoch)" if phase == "fit" else phase
         lines.append(f"| {label} | " + " | ".join(spread(measured[name], 1) for name in names) +
-                     f" | {ratio:.2f}x ({strongest}) | >= 0.95x | {'yes' if ratio >= 0.95 else 'no'} |")
+                     f" | {ratio_text(ratio, 0.95)} ({strongest}) | {verdict(ratio, 0.95)} |")
     fig, ax = plt.subplots(figsize=(6.5, 2.8))
     for k, (phase, rate) in enumerate(per_phase.items()):
         ax.bar([4 * k + i for i in range(3)], [rate[name] for name in names], color=["C0", "C7", "C1"])

@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from transformers import ElectraForTokenClassification
 
 from _baselines import adamw, inputs, make_model, pad, train
-from _harness import Seconds, alternating, rates, spread, timed
+from _harness import Seconds, alternating, rates, ratio, spread, timed, verdict
 from _report import plt, publish
 from sklearn_electra import ElectraTagger
 from sklearn_electra.data import inference_order
@@ -211,11 +211,11 @@ def main(argv=None):
         for phase in ("fit", "predict"):
             ours = r[phase]["ours"][0]
             for name, rate in r[phase].items():
-                ratio = "-" if name == "ours" else f"{ours / rate[0]:.2f}x"
-                target = f">= {TARGET}x | {'yes' if ours / rate[0] >= TARGET else 'no'}" \
-                    if name == SAME_WINDOWS else "- | -"
+                target = TARGET if name == SAME_WINDOWS else None
+                cells = verdict(ours / rate[0], target) if target else "- | -"
                 lines.append(f"| {r['max_length']} | {100 * r['dropped']:.1f}% | {phase} | {name} | "
-                             f"{spread(rate)} | {ratio} | {target} |")
+                             f"{spread(rate)} | {'-' if name == 'ours' else ratio(ours / rate[0], target)} | "
+                             f"{cells} |")
     publish("tag_throughput", lines, _plot(results, header), quick=args.quick)
     return results
 

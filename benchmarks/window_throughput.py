@@ -30,7 +30,7 @@ from transformers import ElectraForSequenceClassification
 
 from _baselines import adamw, make_model, step
 from _report import plt, publish
-from _harness import alternating, rates, spread
+from _harness import alternating, rates, ratio, spread, verdict
 from sklearn_electra import ElectraClassifier, TextTruncationWarning, train_wordpiece
 from sklearn_electra.data import LengthBucketBatchSampler, PadCollator, inference_order
 from sklearn_electra.datasets import load_bbc_news
@@ -117,7 +117,7 @@ def main(argv=None):
         per_phase[phase] = (ours, loop)
         label = "fit (one epoch)" if phase == "fit" else phase
         lines.append(f"| {label} | {spread(measured['ours'], 1)} | {spread(measured['plain loop'], 1)} | "
-                     f"{ours / loop:.2f}x | >= 0.95x | {'yes' if ours / loop >= 0.95 else 'no'} |")
+                     f"{ratio(ours / loop, 0.95)} | {verdict(ours / loop, 0.95)} |")
     fig, ax = plt.subplots(figsize=(6, 2.8))
     for k, (phase, (ours, loop)) in enumerate(per_phase.items()):
         ax.bar([3 * k, 3 * k + 1], [ours, loop], color=["C0", "C7"])

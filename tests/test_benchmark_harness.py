@@ -20,6 +20,15 @@ def test_alternating_warms_up_then_alternates_and_keeps_self_timed_seconds():
     assert "torch" in harness.environment() and "cores" in harness.environment()
 
 
+def test_a_missed_target_never_prints_as_the_target():
+    harness = _load("benchmarks/_harness.py")
+    assert harness.ratio(1.061) == "1.06x" and harness.ratio(0.951, 0.95) == "0.95x"
+    assert harness.ratio(0.946, 0.95) == "0.946x"  # 0.95x would read as met
+    assert harness.ratio(0.6999, 0.7, unit="") == "0.6999"
+    assert harness.verdict(0.946, 0.95) == ">= 0.95x | no"
+    assert harness.verdict(0.95, 0.95) == ">= 0.95x | yes"
+
+
 def test_update_docs_splices_tables_and_collects_every_target(tmp_path):
     docs = _load("benchmarks/update_docs.py")
     (tmp_path / "fit.md").write_text(
