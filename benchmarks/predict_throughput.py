@@ -161,11 +161,12 @@ def main(argv=None):
         results[kind] = rows
 
     reference = f"pipeline, best batch ({best_batch})"
+    majority = np.unique(truth, return_counts=True)[1].max() / len(truth)
     header = (f"predict throughput, texts/s, median (range) of {args.repeats} rounds after an untimed "
               f"warm-up, alternating order (model={args.model} with {args.layers} layers, fine-tuned "
               f"{train_minutes:.1f} min on {len(train)} reviews; {len(texts)} test reviews (varied "
-              f"lengths; the majority class scores {np.unique(truth, return_counts=True)[1].max() / len(truth):.4f}"
-              f"), {len(corpora.get('equal', []))} BBC articles cut at max_length="
+              f"lengths; the majority class scores {majority:.4f}), "
+              f"{len(corpora.get('equal', []))} BBC articles cut at max_length="
               f"{args.max_length} (equal lengths); {args.threads} threads; reference: the pipeline "
               f"at its best batch size, {best_batch})")
     lines = [header, "",
