@@ -3,7 +3,7 @@
 #
 #   make demo   - train a classifier on real offline data (examples/quickstart.py)
 #   make test   - run the whole test suite (unit, property, doctests)
-#   make bench  - run the benchmarks in benchmarks/ (about 1.5 hours on 2 cores)
+#   make bench  - run the benchmarks in benchmarks/ (about 2.5 hours on 2 cores)
 #   make bench-quick - the same benchmarks on small data, fewer repeats
 #   make docs   - build the documentation site (Sphinx, strict) into docs/_build/html
 

@@ -26,7 +26,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULT_BLOCK = re.compile(r"(<!-- results: ([\w.-]+) -->\n)(.*?)(<!-- end results -->)", re.S)
 TARGET_BLOCK = re.compile(r"(<!-- targets -->\n)(.*?)(<!-- end targets -->)", re.S)
-MEASUREMENT = re.compile(r"^[\d.,]+( \(|x$)")  # a median with its range, or a ratio
+MEASUREMENT = re.compile(r"^[\d.,]+( \(|x$|, )")  # a median (range), a ratio, a score with its time
 NUMBER = re.compile(r"^[\d.,]+%?$")
 
 

@@ -40,6 +40,9 @@ def test_update_docs_splices_tables_and_collects_every_target(tmp_path):
         "| max_length | phase | method | sent/s | ours / method | target | met? |\n"
         "|---|---|---|---|---|---|---|\n| 128 | fit | loop | 400 (390-410) | 0.92x | >= 0.95x | no |\n"
         "| 128 | fit | int8 | 300 (290-310) | 0.80x | int8 / pipeline >= 3x | no (2.55x) |\n")
+    (tmp_path / "defaults.md").write_text(
+        "| corpus | train / test | TF-IDF | tiny | tiny, mean | target | met? |\n|---|---|---|---|---|---|---|\n"
+        "| BBC | 1701 / 426 | 0.969, 6 s | 0.890 (0.876-0.906), 52 s | 0.890 | >= 0.9 | no |\n")
     (tmp_path / "notes.md").write_text("| a | b |\n|---|---|\n| 1 | 2 |\n")
     page = ("# Benchmarks\n<!-- targets -->\nold\n<!-- end targets -->\nprose\n"
             "<!-- results: fit -->\nstale table\n<!-- end results -->\nmore prose\n")
@@ -51,6 +54,7 @@ def test_update_docs_splices_tables_and_collects_every_target(tmp_path):
     # a leading number is named by its header; a verdict with its own measurement keeps it
     assert "| tag | max_length 128, fit, loop | 0.92x | >= 0.95x | **no** |" in out
     assert "| tag | max_length 128, fit, int8 | 2.55x | int8 / pipeline >= 3x | **no** |" in out
+    assert "| defaults | BBC, 1701 / 426 | 0.890 | >= 0.9 | **no** |" in out  # a score ends the name
     assert docs.update(out, str(tmp_path)) == out  # idempotent
     with pytest.raises(ValueError, match="missing.md does not exist"):
         docs.update("<!-- results: missing -->\n<!-- end results -->", str(tmp_path))
