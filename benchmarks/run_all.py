@@ -1,7 +1,7 @@
 """Run every benchmark in this folder; results (tables and PNGs) go to ``results/``.
 
     python benchmarks/run_all.py            # make bench: the full suite (about 2.5 hours on 2 cores)
-    python benchmarks/run_all.py --quick    # make bench-quick: about 9 minutes, same code paths
+    python benchmarks/run_all.py --quick    # make bench-quick: about 7 minutes, same code paths
 """
 
 import sys
