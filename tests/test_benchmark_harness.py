@@ -1,5 +1,7 @@
 """The benchmark harness and the docs generator (no model: these are the measuring tools)."""
 
+import os
+
 import pytest
 
 from .test_examples import _load
@@ -73,3 +75,15 @@ def test_update_docs_copies_the_marked_figures_and_check_reports_stale_ones(tmp_
     assert (figures / "fit.png").read_bytes() == b"new plot"
     assert not (figures / "unmarked.png").exists()
     assert docs.sync_figures(page, str(results), str(figures), check=True) == []
+
+
+def test_the_published_page_matches_the_committed_results():
+    # The page's tables are generated; a result file committed without regenerating the page
+    # (or a hand edit inside a generated block) would publish numbers no run produced.
+    # Figures are left out: the PNGs a run writes are not committed.
+    docs = _load("benchmarks/update_docs.py")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "docs", "benchmarks.md"), encoding="utf-8") as f:
+        page = f.read()
+    assert docs.update(page, os.path.join(root, "benchmarks", "results")) == page, (
+        "docs/benchmarks.md is out of date with benchmarks/results: run python benchmarks/update_docs.py")
