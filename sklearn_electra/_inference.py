@@ -28,7 +28,7 @@ from torch.utils.data import DataLoader
 from transformers import PreTrainedTokenizerBase
 
 from ._warnings import warn_caller
-from .data import EncodedDataset, LengthBucketBatchSampler, PadCollator, inference_order
+from .data import EncodedDataset, LengthBucketBatchSampler, PadCollator, inference_order, stack_rows
 from .modeling import build_config, load_pretrained, resolve_model
 from .persistence import PretrainedMixin
 from .runtime import PRECISIONS, move_modules, resolve_runtime
@@ -387,8 +387,5 @@ class ElectraInferenceBase(PretrainedMixin, ServingMixin, NeuralNet):
             out = torch.empty_like(logits)
             out[torch.from_numpy(order)] = logits
             return out
-        rows = [row for chunk in chunks for row in chunk]  # batches come in `order`
-        out = [None] * len(rows)
-        for row, index in zip(rows, order):
-            out[index] = row[: dataset.lengths[index]]
-        return out
+        slots, begin = stack_rows(chunks, order)
+        return [slots[b:b + n] for b, n in zip(begin.tolist(), dataset.lengths.tolist())]

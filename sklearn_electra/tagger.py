@@ -16,7 +16,7 @@ from transformers import ElectraForTokenClassification
 from ._base import ElectraNetBase
 from ._docs import document_parameters
 from ._supervised import SupervisedMixin
-from .data import EncodedDataset
+from .data import EncodedDataset, inference_order, stack_rows
 from .tokenization import encode_words
 from .validation import check_tags, check_token_lists
 
@@ -93,6 +93,33 @@ class WindowedDataset(EncodedDataset):
         super().__init__(input_ids, token_type_ids, labels, groups)
         self.offsets = np.asarray(offsets, dtype=np.int64)
         self.word_starts = word_starts
+
+
+def _word_slots(dataset, begin, sentences):
+    """Where each word's first subword sits in :func:`~sklearn_electra.data.stack_rows`'s
+    slots, read from the window in which it sees the most context on its shorter side.
+
+    ``begin`` is each window's first slot, ``sentences`` the bounds of each sentence's words.
+    """
+    # Windows of one sentence are contiguous, in order (see _make_dataset).
+    windows = np.searchsorted(dataset.groups, np.arange(len(dataset.word_starts) + 1))
+    # Most sentences fit one window, starting at subword 0: one vectorized read for all.
+    first = windows[:-1].repeat(np.diff(sentences))
+    slots = begin[first] + 1 + np.concatenate(dataset.word_starts)
+    for s in np.flatnonzero(np.diff(windows) > 1):
+        starts, own = dataset.word_starts[s], np.arange(windows[s], windows[s + 1])
+        sizes = dataset.lengths[own] - 2
+        pos = starts[None, :] - dataset.offsets[own][:, None]  # (n_windows, n_words)
+        context = np.minimum(pos, sizes[:, None] - 1 - pos)
+        context[(pos < 0) | (pos >= sizes[:, None])] = -1
+        best = context.argmax(axis=0)
+        slots[sentences[s]:sentences[s + 1]] = begin[own[best]] + 1 + pos[best, np.arange(len(starts))]
+    return slots
+
+
+def _split(values, sentences):
+    """``values`` (one row per word) cut into one array per sentence."""
+    return [values[a:b] for a, b in zip(sentences[:-1], sentences[1:])]
 
 
 @document_parameters(notes={"stride": """
@@ -220,28 +247,13 @@ class ElectraTagger(SupervisedMixin, ElectraNetBase):
 
     # ------------------------------------------------------------ inference
     def _word_logits(self, X):
-        """Per sentence, a ``(n_words, n_classes)`` tensor of logits."""
+        """Every word's logits, sentence after sentence, as one ``(n_words, n_classes)``
+        tensor, and the bounds of each sentence's rows in it (``n_sentences + 1``)."""
         self.check_is_fitted()
         dataset = self.get_dataset(X)
-        rows = self.forward(dataset)
-        # Windows of one sentence are contiguous, in order (see _make_dataset).
-        bounds = np.searchsorted(dataset.groups, np.arange(len(dataset.word_starts) + 1))
-        out = []
-        for s, starts in enumerate(dataset.word_starts):
-            windows = np.arange(bounds[s], bounds[s + 1])
-            if len(starts) == 0:
-                out.append(torch.empty(0, len(self.classes_)))
-                continue
-            sizes = dataset.lengths[windows] - 2
-            pos = starts[None, :] - dataset.offsets[windows][:, None]  # (n_windows, n_words)
-            context = np.minimum(pos, sizes[:, None] - 1 - pos)
-            context[(pos < 0) | (pos >= sizes[:, None])] = -1
-            best = context.argmax(axis=0)  # the window where each word sees most context
-            stacked = torch.cat([rows[k] for k in windows])
-            row_begin = np.concatenate([[0], np.cumsum(sizes + 2)[:-1]])
-            index = row_begin[best] + 1 + pos[best, np.arange(len(starts))]
-            out.append(stacked[torch.from_numpy(index)])
-        return out
+        slots, begin = stack_rows(list(self.forward_iter(dataset)), inference_order(dataset.lengths))
+        sentences = np.cumsum([0] + [len(starts) for starts in dataset.word_starts])
+        return slots[torch.from_numpy(_word_slots(dataset, begin, sentences))], sentences
 
     def predict_proba(self, X):
         """Per-token class probabilities.
@@ -255,7 +267,8 @@ class ElectraTagger(SupervisedMixin, ElectraNetBase):
         list of ndarray of shape (n_tokens, n_classes)
             One array per sentence; columns follow ``classes_``.
         """
-        return [torch.softmax(logits.float(), dim=-1).numpy() for logits in self._word_logits(X)]
+        logits, sentences = self._word_logits(X)
+        return _split(torch.softmax(logits.float(), dim=-1).numpy(), sentences)
 
     def predict(self, X):
         """One tag per token, for every sentence.
@@ -266,7 +279,8 @@ class ElectraTagger(SupervisedMixin, ElectraNetBase):
             ``len(result[i]) == len(X[i])`` for token lists, or the number of
             words :func:`split_words` finds in a raw string.
         """
-        tags = [self.classes_[logits.argmax(-1).numpy()].tolist() for logits in self._word_logits(X)]
+        logits, sentences = self._word_logits(X)
+        tags = [t.tolist() for t in _split(self.classes_[logits.argmax(-1).numpy()], sentences)]
         return [repair_bio(t) for t in tags] if self.fix_bio else tags
 
     def score(self, X, y):

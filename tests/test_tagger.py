@@ -15,6 +15,7 @@ from sklearn.utils import estimator_checks as ec
 from transformers import AutoModelForTokenClassification, pipeline
 
 from sklearn_electra import ElectraTagger, repair_bio, split_words
+from sklearn_electra.data import inference_order
 from sklearn_electra.datasets import load_peoples_daily
 from sklearn_electra.tagger import window_starts
 
@@ -110,21 +111,26 @@ def test_windows_cover_everything_with_overlap(n, budget, data):
 def test_each_word_is_predicted_from_its_best_window(tagger, monkeypatch):
     """Fake logits that encode (window, position) and check the window chosen per word."""
     sentence = [str(i % 10) for i in range(90)]
-    ds = tagger.get_dataset([sentence])
-    assert len(ds) > 3
+    ds = tagger.get_dataset([sentence, ["7", "3"]])  # the short one runs first, padded
+    assert len(ds) > 4
 
-    def fake_forward(dataset, **kwargs):
-        rows = []
-        for k, ids in enumerate(dataset.input_ids):
-            row = torch.zeros(len(ids), len(tagger.classes_))
-            row[:, 0] = k
-            row[:, 1] = torch.arange(len(ids))
-            rows.append(row)
-        return rows
+    def fake_forward_iter(dataset, **kwargs):
+        # Batches of 3 windows in inference order, padded to their longest, as the
+        # real iterator yields them; padding is marked -1 so reading it would show.
+        order = inference_order(dataset.lengths)
+        for at in range(0, len(order), 3):
+            batch = order[at:at + 3]
+            chunk = torch.full((len(batch), int(dataset.lengths[batch].max()), len(tagger.classes_)), -1.0)
+            for i, k in enumerate(batch):
+                chunk[i, :dataset.lengths[k], 0] = int(k)
+                chunk[i, :dataset.lengths[k], 1] = torch.arange(int(dataset.lengths[k]))
+            yield chunk
 
-    monkeypatch.setattr(tagger, "forward", fake_forward)
-    logits = tagger._word_logits(ds)[0]
-    sizes = ds.lengths - 2
+    monkeypatch.setattr(tagger, "forward_iter", fake_forward_iter)
+    logits, sentences = tagger._word_logits(ds)
+    assert sentences.tolist() == [0, 90, 92]
+    assert logits[90:, :2].tolist() == [[len(ds) - 1, 1], [len(ds) - 1, 2]]
+    sizes = ds.lengths[:-1] - 2
     for w, p in enumerate(ds.word_starts[0]):
         k, pos = int(logits[w, 0]), int(logits[w, 1]) - 1
         assert ds.offsets[k] + pos == p
