@@ -381,11 +381,10 @@ class ElectraInferenceBase(PretrainedMixin, ServingMixin, NeuralNet):
         self.check_is_fitted()
         dataset = self.get_dataset(X)
         chunks = list(self.forward_iter(dataset, training=training, device=device))
-        order = inference_order(dataset.lengths)
         if chunks[0].ndim == 2:
             logits = torch.cat(chunks)
             out = torch.empty_like(logits)
-            out[torch.from_numpy(order)] = logits
+            out[torch.from_numpy(inference_order(dataset.lengths))] = logits
             return out
-        slots, begin = stack_rows(chunks, order)
+        slots, begin = stack_rows(chunks, dataset.lengths)
         return [slots[b:b + n] for b, n in zip(begin.tolist(), dataset.lengths.tolist())]

@@ -123,8 +123,9 @@ def inference_order(lengths):
     return np.argsort(np.asarray(lengths), kind="stable")
 
 
-def stack_rows(chunks, order):
-    """Padded per-token batches, in :func:`inference_order`, as one tensor of slots.
+def stack_rows(chunks, lengths):
+    """Padded per-token batches of rows of ``lengths``, yielded in :func:`inference_order`,
+    as one tensor of slots.
 
     Returns ``(slots, begin)``: ``slots`` is every batch's ``(rows, width, n_outputs)``
     flattened to ``(rows * width, n_outputs)`` and concatenated, and ``begin[i]`` is where
@@ -133,17 +134,16 @@ def stack_rows(chunks, order):
 
     Examples
     --------
-    >>> lengths = [3, 1, 2]
-    >>> order = inference_order(lengths)  # rows 1, 2, 0
+    >>> lengths = [3, 1, 2]  # inference runs rows 1, 2, 0
     >>> chunks = [torch.tensor([[[10.], [0.]], [[20.], [21.]]]),  # rows 1 and 2, width 2
     ...           torch.tensor([[[30.], [31.], [32.]]])]          # row 0, width 3
-    >>> slots, begin = stack_rows(chunks, order)
+    >>> slots, begin = stack_rows(chunks, lengths)
     >>> begin.tolist(), slots[begin[0]:begin[0] + lengths[0], 0].tolist()
     ([4, 0, 2], [30.0, 31.0, 32.0])
     """
     widths = np.concatenate([np.full(len(chunk), chunk.shape[1], dtype=np.int64) for chunk in chunks])
-    begin = np.empty(len(order), dtype=np.int64)
-    begin[order] = np.cumsum(widths) - widths
+    begin = np.empty(len(widths), dtype=np.int64)
+    begin[inference_order(lengths)] = np.cumsum(widths) - widths
     return torch.cat([chunk.reshape(-1, chunk.shape[-1]) for chunk in chunks]), begin
 
 

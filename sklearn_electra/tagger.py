@@ -16,7 +16,7 @@ from transformers import ElectraForTokenClassification
 from ._base import ElectraNetBase
 from ._docs import document_parameters
 from ._supervised import SupervisedMixin
-from .data import EncodedDataset, inference_order, stack_rows
+from .data import EncodedDataset, stack_rows
 from .tokenization import encode_words
 from .validation import check_tags, check_token_lists
 
@@ -251,7 +251,7 @@ class ElectraTagger(SupervisedMixin, ElectraNetBase):
         tensor, and the bounds of each sentence's rows in it (``n_sentences + 1``)."""
         self.check_is_fitted()
         dataset = self.get_dataset(X)
-        slots, begin = stack_rows(list(self.forward_iter(dataset)), inference_order(dataset.lengths))
+        slots, begin = stack_rows(list(self.forward_iter(dataset)), dataset.lengths)
         sentences = np.cumsum([0] + [len(starts) for starts in dataset.word_starts])
         return slots[torch.from_numpy(_word_slots(dataset, begin, sentences))], sentences
 
