@@ -114,7 +114,7 @@ class RunQA:
         return sorted_batches(lengths, size, seed)
 
     def _inputs(self, enc, rows):
-        inputs, _ = self.collate([(enc["input_ids"][i], enc["token_type_ids"][i], None) for i in rows])
+        inputs, _ = self.collate([(enc["input_ids"][i], enc["token_type_ids"][i], None, None) for i in rows])
         if self.padded:
             width = MAX_LENGTH - inputs["input_ids"].shape[1]
             inputs = {k: torch.nn.functional.pad(v, (0, width), value=self.tok.pad_token_id if

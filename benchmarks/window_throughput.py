@@ -47,7 +47,7 @@ def loop_fit_epoch(model, tok, texts, labels, optimizer, seed):
     model.train()
     for batch in LengthBucketBatchSampler(sizes, BATCH, shuffle=True, seed=seed):
         rows = np.concatenate([spans[t] for t in batch])
-        inputs, _ = collate([(ids[i], types[i], None) for i in rows])
+        inputs, _ = collate([(ids[i], types[i], None, None) for i in rows])
         local = torch.from_numpy(np.repeat(np.arange(len(batch)), [len(spans[t]) for t in batch]))
         logits = pool_windows(model(**inputs).logits, local, len(batch), "mean")
         step(model, optimizer, F.cross_entropy(logits, torch.as_tensor(labels[batch])))
@@ -62,7 +62,7 @@ def loop_predict(model, tok, texts):
     with torch.inference_mode():
         for start in range(0, len(order), PREDICT_BATCH):
             rows = order[start:start + PREDICT_BATCH]
-            inputs, _ = collate([(ids[i], types[i], None) for i in rows])
+            inputs, _ = collate([(ids[i], types[i], None, None) for i in rows])
             logits[torch.from_numpy(rows)] = model(**inputs).logits
     return torch.softmax(pool_windows(logits, torch.from_numpy(groups), len(texts), "mean"), -1)
 

@@ -40,6 +40,7 @@ from .optim import LinearWarmupSchedule, electra_param_groups, mark_written, opt
 from .persistence import TRAINER_STATE_DIR
 from .recipe import ADAM_EPS, FINETUNING_EPOCHS, Recipe, finetuning_recipe
 from .runtime import Runtime, seeded_torch
+from .validation import check_sample_weight
 
 __all__ = ["ElectraNetBase"]
 
@@ -59,6 +60,8 @@ class _FitRun:
     optimizer: object = None  # what the steps step: optimizer_, or Accelerate's wrapper
     pending: int = 0  # batches since the last optimizer step (gradient accumulation)
     epochs: int = None  # this fit's epochs (the recipe's, from the optimizer steps per epoch)
+    dataset_train: object = None  # the split, for what a fit does after its epochs
+    dataset_valid: object = None
 
 
 class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
@@ -167,17 +170,38 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
             raise TypeError(f"{type(self).__name__}.partial_fit takes no classes: it has no labels.")
         return self._fit(X, y, fit_params, reset=not self.initialized_, new_schedule=False)
 
+    _takes_sample_weight = False  # SampleWeightMixin says otherwise
+
+    def _fit_keywords(self, fit_params):
+        """The sample weights among ``fit``'s keywords; any other keyword is an error
+        (nothing is passed on to the model, which would drop it without a word)."""
+        fit_params = dict(fit_params)
+        sample_weight = fit_params.pop("sample_weight", None) if self._takes_sample_weight else None
+        if fit_params:
+            accepted = "sample_weight" if self._takes_sample_weight else "no keyword besides X and y"
+            raise TypeError(
+                f"{type(self).__name__}.fit() got unexpected keyword argument(s) "
+                f"{sorted(fit_params)}; it accepts {accepted}. Set estimator parameters with "
+                "set_params() or the constructor."
+            )
+        return sample_weight
+
     def _fit(self, X, y, fit_params, *, reset, new_schedule, classes=None):
+        sample_weight = self._fit_keywords(fit_params)
         source = self._check_params()
         snapshot = None if reset else training_snapshot(self)
         undo = None if reset else (lambda: restore_training_snapshot(self, snapshot))
         with self._transaction(undo):
-            inputs, targets = self._validate_data(X, y, reset=reset, classes=classes)
+            inputs, targets, weights = self._validate_data(
+                X, y, reset=reset, classes=classes, sample_weight=sample_weight,
+                incremental=not new_schedule)
             run = self._start_run()
             if reset:
                 self.tokenizer_ = self._prepare_tokenizer(inputs, source)
                 self.recipe_ = self._resolve_recipe(source)
             dataset = self._make_dataset(inputs, targets, fitting=True)
+            if weights is not None:
+                dataset.with_input_weights(weights)
             with run.runtime.threads(), seeded_torch(run.torch_seed, run.runtime.device):
                 if reset:
                     self.initialize()
@@ -188,8 +212,12 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
                 if new_schedule:
                     self.lr_schedule_ = None
                 with self._prepared(self.module_, self.optimizer_) as (run.module, run.optimizer):
-                    NeuralNet.partial_fit(self, dataset, None, run=run, **fit_params)
+                    NeuralNet.partial_fit(self, dataset, None, run=run)
+                self._end_fit(run.dataset_valid, run.dataset_train)
         return self
+
+    def _end_fit(self, dataset_valid, dataset_train):
+        """After the epochs (and the best epoch's weights restored): nothing by default."""
 
     def _resolve_recipe(self, source):
         """The settings this fit trains with: the parameters, and the paper's recipe where
@@ -211,10 +239,13 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
             group["lr"] *= recipe.lr / self.recipe_.lr
         self.recipe_ = recipe
 
-    def _validate_data(self, X, y, reset, classes=None):
-        """Validated ``(inputs, encoded targets)`` for fitting."""
+    def _validate_data(self, X, y, reset, classes=None, sample_weight=None, incremental=False):
+        """Validated ``(inputs, encoded targets, sample weights or None)`` for fitting."""
         inputs = self._check_inputs(X, fitting=True)
-        return inputs, self._validate_targets(y, inputs, reset=reset, classes=classes)
+        weights = check_sample_weight(sample_weight, len(inputs))
+        targets = self._validate_targets(y, inputs, reset=reset, classes=classes,
+                                         sample_weight=weights, incremental=incremental)
+        return inputs, targets, weights
 
     def _start_run(self):
         """Resolve this fit's device and draw its seeds (torch, batches, split)."""
@@ -228,8 +259,9 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
         Early stopping ends it after the epoch every callback has seen; a real
         ``KeyboardInterrupt`` goes back to the last checkpointed epoch.
         """
-        fit_params.pop("_routing_method", None)  # we route no metadata
+        fit_params.pop("_routing_method", None)  # skorch's own marker, not a fit keyword
         dataset_train, dataset_valid = self.get_split_datasets(X, y, seed=run.split_seed)
+        run.dataset_train, run.dataset_valid = dataset_train, dataset_valid
         on_epoch = {"dataset_train": dataset_train, "dataset_valid": dataset_valid}
         iterator_train = self.get_iterator(dataset_train, training=True, runtime=run.runtime,
                                            seed=run.batch_seed)
@@ -360,8 +392,15 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
         return self
 
     def initialize_criterion(self):
-        """Cross-entropy on logits; ``-100`` marks positions no loss sees."""
-        self.criterion_ = torch.nn.CrossEntropyLoss(**self.get_params_for("criterion"))
+        """No criterion module: ``get_loss`` computes the loss (a target's, which knows the
+        class and sample weights), so there is nothing for ``criterion__*`` to set."""
+        given = self.get_params_for("criterion")
+        if given:
+            raise ValueError(
+                f"criterion__{sorted(given)[0]} sets nothing: {type(self).__name__}'s loss comes "
+                "from its targets. Use class_weight= or fit(..., sample_weight=) to weigh it."
+            )
+        self.criterion_ = None
         return self
 
     def initialize_optimizer(self, runtime=None):
@@ -383,15 +422,6 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
         return self
 
     # ------------------------------------------------------------ steps
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        """Cross-entropy in float32 (logits may be bf16/fp16 under autocast)."""
-        y_true = y_true.to(y_pred.device).reshape(-1)
-        if not (y_true != -100).any():
-            # A batch with nothing to learn (e.g. only continuation subwords):
-            # cross-entropy would be 0/0.
-            return y_pred.sum() * 0.0
-        return self.criterion_(y_pred.float().reshape(-1, y_pred.shape[-1]), y_true)
-
     def train_step(self, batch, run=None, **fit_params):
         """Forward and backward one batch; step the optimizer every
         ``gradient_accumulation_steps`` batches."""

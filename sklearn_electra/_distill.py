@@ -1,40 +1,31 @@
 """Knowledge distillation into :class:`~sklearn_electra.ElectraClassifier`: ``teacher=``.
 
 A fitted classifier (the teacher) labels the training texts with its logits; the
-student learns Hinton et al.'s (2015) soft targets, the temperature-scaled KL
-divergence to the teacher's distribution (times ``T**2``, so its gradients keep
-their size whatever the temperature), mixed with cross-entropy on the labels
-where there are any::
-
-    loss = distill_alpha * T**2 * KL(softmax(teacher / T) || softmax(student / T))
-           + (1 - distill_alpha) * cross_entropy(student, y)
-
-``fit(X)`` without labels learns from the teacher alone, so unlabeled texts serve.
-The student takes the teacher's ``classes_`` and is afterwards an ordinary fitted
-classifier: the teacher is not part of its checkpoint.
-
-Targets are stored as one float row per text: the teacher's logits, then the
-label's index (``-1`` for none), so batching, windows and the validation split
-handle them like any other target.
+student learns them as soft targets (:class:`~sklearn_electra.targets.Soft`: Hinton
+et al.'s temperature-scaled KL divergence, mixed with cross-entropy on the labels where
+there are any). ``fit(X)`` without labels learns from the teacher alone, so unlabeled
+texts serve. The student takes the teacher's classes and is afterwards an ordinary
+fitted classifier: the teacher is not part of its checkpoint.
 """
 
 from __future__ import annotations
 
+import copy
 import numbers
 import os
 
-import numpy as np
-import torch
-import torch.nn.functional as F
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import HasMethods, Interval
+
+from .targets import SingleLabel, Soft
 
 __all__ = ["DistillationMixin"]
 
 
 class DistillationMixin:
-    """Parameters ``teacher``, ``distill_temperature``, ``distill_alpha`` and their hooks."""
+    """Parameters ``teacher``, ``distill_temperature``, ``distill_alpha``: with a teacher,
+    the targets of a fit are soft ones around the teacher's target."""
 
     _distill_constraints = {
         "teacher": [None, str, os.PathLike, HasMethods(["forward", "predict_proba"])],
@@ -46,7 +37,7 @@ class DistillationMixin:
         """The teacher as a fitted estimator of this class (a directory is loaded)."""
         teacher = self.teacher
         if isinstance(teacher, (str, os.PathLike)):
-            return type(self).from_pretrained(teacher, device=self.device)
+            teacher = type(self).from_pretrained(teacher, device=self.device)
         if isinstance(teacher, FrozenEstimator):
             teacher = teacher.estimator
         if not isinstance(teacher, type(self)):
@@ -61,64 +52,30 @@ class DistillationMixin:
                 "teacher=FrozenEstimator(fitted_teacher) (sklearn.frozen) or the teacher's "
                 "save_pretrained directory."
             ) from exc
-        if teacher._multilabel:
-            raise ValueError("A multi-label teacher cannot be distilled yet; distill a "
-                             "single-label classifier.")
+        if not isinstance(teacher.target_.plain, SingleLabel):
+            raise ValueError("Only a single-label teacher can be distilled; this one was fitted "
+                             f"on {teacher.target_type_!r} targets.")
         return teacher
 
-    @property
-    def _distilling(self):
-        return self.teacher is not None
-
-    def _validate_targets(self, y, inputs, reset, classes=None):
-        """The teacher's logits and the label index (``-1`` without ``y``), one row per text."""
-        if not self._distilling:
-            return super()._validate_targets(y, inputs, reset, classes)
+    def _validate_targets(self, y, inputs, reset, classes=None, sample_weight=None,
+                          incremental=False):
+        """Soft targets: the teacher's logits and the label index (``-1`` without ``y``)."""
+        if self.teacher is None:
+            return super()._validate_targets(y, inputs, reset, classes, sample_weight, incremental)
         teacher = self._fitted_teacher()
+        if self.class_weight is not None:
+            raise ValueError("class_weight does not apply to distillation: the student learns "
+                             "the teacher's distribution. Pass class_weight=None (weigh texts "
+                             "with sample_weight instead).")
         if reset:
-            self.classes_ = teacher.classes_.copy()
-            self.n_classes_ = len(self.classes_)
-            self.target_type_ = teacher.target_type_
-        elif self.classes_.tolist() != teacher.classes_.tolist():
-            raise ValueError(f"The teacher's classes ({teacher.classes_.tolist()}) differ from this "
-                             f"student's ({self.classes_.tolist()}); call fit() to start over.")
-        labels = np.full(len(inputs), -1.0)
-        if y is not None:  # labels outside the teacher's classes are an error there
-            labels = super()._validate_targets(y, inputs, reset=False).astype(np.float64)
-        logits = teacher.forward(inputs).double().numpy()
-        return np.concatenate([logits, labels[:, None]], axis=1).astype(np.float32)
-
-    def _split_targets(self, y_true, device):
-        y_true = y_true.to(device).float()
-        return y_true[:, :-1], y_true[:, -1].long()
-
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        """Hinton's soft-target loss mixed with cross-entropy on the labelled rows."""
-        if not self._distilling:
-            return super().get_loss(y_pred, y_true, X=X, training=training)
-        teacher, labels = self._split_targets(y_true, y_pred.device)
-        student = y_pred.float()
-        t = self.distill_temperature
-        soft = F.kl_div(F.log_softmax(student / t, dim=-1), F.log_softmax(teacher / t, dim=-1),
-                        log_target=True, reduction="batchmean") * t * t
-        labelled = labels >= 0
-        if not labelled.any():
-            return soft
-        hard = F.cross_entropy(student[labelled], labels[labelled])
-        return self.distill_alpha * soft + (1 - self.distill_alpha) * hard
-
-    def _reference(self, y_true):
-        """Each row's label, or the teacher's choice where it has none."""
-        teacher, labels = self._split_targets(y_true, "cpu")
-        return torch.where(labels >= 0, labels, teacher.argmax(-1))
-
-    def _correct(self, y_pred, y_true):
-        """Agreement with the label (with the teacher where there is none), for ``valid_acc``."""
-        if not self._distilling:
-            return super()._correct(y_pred, y_true)
-        return int((y_pred.argmax(-1).cpu() == self._reference(y_true)).sum()), len(y_true)
-
-    def _strata(self, labels):
-        if not self._distilling:
-            return super()._strata(labels)
-        return self._reference(torch.as_tensor(labels)).numpy()
+            inner = copy.deepcopy(teacher.target_.plain)
+        else:
+            inner = self.target_.plain
+            if inner.classes_.tolist() != teacher.classes_.tolist():
+                raise ValueError(f"The teacher's classes ({teacher.classes_.tolist()}) differ from "
+                                 f"this student's ({inner.classes_.tolist()}); call fit() to start "
+                                 "over.")
+        target = Soft(inner, teacher, self.distill_temperature, self.distill_alpha)
+        encoded = target.encode(y, inputs)
+        self._set_target(target)
+        return encoded

@@ -23,6 +23,7 @@ from types import MappingProxyType
 import torch
 from skorch import NeuralNet
 from sklearn.base import BaseEstimator
+from sklearn.utils._metadata_requests import _MetadataRequester
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from torch.utils.data import DataLoader
 from transformers import PreTrainedTokenizerBase
@@ -161,6 +162,14 @@ class ElectraInferenceBase(PretrainedMixin, ServingMixin, NeuralNet):
     def __repr__(self):
         return BaseEstimator.__repr__(self)
 
+    def get_metadata_routing(self):
+        """A consumer of metadata, as scikit-learn's estimators are (``set_fit_request``).
+
+        skorch's router also sends metadata to its ``train_split``; the validation split
+        here is our own and takes none.
+        """
+        return _MetadataRequester.get_metadata_routing(self)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
@@ -243,7 +252,8 @@ class ElectraInferenceBase(PretrainedMixin, ServingMixin, NeuralNet):
         """The strings a new tokenizer is trained on."""
         return [t for pair in inputs for t in pair] if isinstance(inputs[0], tuple) else inputs
 
-    def _validate_targets(self, y, inputs, reset, classes=None):
+    def _validate_targets(self, y, inputs, reset, classes=None, sample_weight=None,
+                          incremental=False):
         """Encoded targets; ``None`` for estimators without labels (``y`` is ignored)."""
         return None
 
@@ -328,7 +338,9 @@ class ElectraInferenceBase(PretrainedMixin, ServingMixin, NeuralNet):
     def infer(self, x, runtime=None, module=None, **fit_params):
         """Run ``module`` (default ``module_``) on a padded batch dict; return :meth:`_head`'s output."""
         runtime = runtime or self._resolve_runtime()
-        x = runtime.to(x)
+        # Sample weights ride in the batch dict for get_loss (skorch's convention); the
+        # model never sees them.
+        x = runtime.to({k: v for k, v in x.items() if k != "sample_weight"})
         with runtime.autocast():
             output = (module or self.module_)(**x, **fit_params)
             return self._head(output, x["attention_mask"])

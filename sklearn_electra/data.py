@@ -33,15 +33,18 @@ class EncodedDataset(Dataset):
     groups : array-like of int, optional
         The input each row came from, when one input spans several rows
         (the windows of a long sentence); validation splits keep groups whole.
+    weights : array-like of float, optional
+        One sample weight per row (see :meth:`with_input_weights`).
     """
 
-    def __init__(self, input_ids, token_type_ids, labels=None, groups=None):
+    def __init__(self, input_ids, token_type_ids, labels=None, groups=None, weights=None):
         if labels is not None and len(labels) != len(input_ids):
             raise ValueError(f"{len(input_ids)} texts but {len(labels)} labels.")
         self.input_ids = input_ids
         self.token_type_ids = token_type_ids
         self.labels = None if labels is None else _as_label_array(labels)
         self.groups = None if groups is None else np.asarray(groups, dtype=np.int64)
+        self.weights = None if weights is None else np.asarray(weights, dtype=np.float32)
         self.lengths = np.fromiter((len(ids) for ids in input_ids), dtype=np.int64,
                                    count=len(input_ids))
 
@@ -50,7 +53,15 @@ class EncodedDataset(Dataset):
 
     def __getitem__(self, i):
         label = None if self.labels is None else self.labels[i]
-        return self.input_ids[i], self.token_type_ids[i], label
+        weight = None if self.weights is None else self.weights[i]
+        return self.input_ids[i], self.token_type_ids[i], label, weight
+
+    def with_input_weights(self, weights):
+        """Set one sample weight per *input* (text, sentence, question): each row takes its
+        input's (its group's) weight. Returns ``self``."""
+        weights = np.asarray(weights, dtype=np.float32)
+        self.weights = weights if self.groups is None else weights[self.groups]
+        return self
 
     def subset(self, indices):
         """A new dataset holding the rows ``indices`` (no copy of the id arrays)."""
@@ -60,6 +71,7 @@ class EncodedDataset(Dataset):
             [self.token_type_ids[i] for i in indices],
             None if self.labels is None else self.labels[indices],
             None if self.groups is None else self.groups[indices],
+            None if self.weights is None else self.weights[indices],
         )
 
 
@@ -82,7 +94,9 @@ class PadCollator:
     Returns ``(inputs, labels)`` as skorch expects: ``inputs`` is a dict of
     ``(batch, longest)`` tensors for the Hugging Face model, ``labels`` a tensor
     or ``None``. Float labels (targets, label rows) are stacked as float32; int
-    arrays per row are token labels, padded with ``label_pad_id``.
+    arrays per row are token labels, padded with ``label_pad_id``. Rows with
+    sample weights add ``inputs["sample_weight"]`` (skorch's way of passing them to
+    ``get_loss``; the model call leaves it out).
     """
 
     def __init__(self, pad_token_id=0, label_pad_id=-100):
@@ -90,7 +104,7 @@ class PadCollator:
         self.label_pad_id = label_pad_id
 
     def __call__(self, items):
-        ids, types, labels = zip(*items)
+        ids, types, labels, weights = zip(*items)
         width = max(len(x) for x in ids)
         input_ids = torch.full((len(ids), width), self.pad_token_id, dtype=torch.long)
         token_type_ids = torch.zeros((len(ids), width), dtype=torch.long)
@@ -101,6 +115,8 @@ class PadCollator:
             attention_mask[row, : len(seq)] = 1
         inputs = {"input_ids": input_ids, "attention_mask": attention_mask,
                   "token_type_ids": token_type_ids}
+        if weights[0] is not None:
+            inputs["sample_weight"] = torch.as_tensor(np.asarray(weights, dtype=np.float32))
         return inputs, self._collate_labels(labels, width)
 
     def _collate_labels(self, labels, width):

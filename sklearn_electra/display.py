@@ -18,7 +18,6 @@ from __future__ import annotations
 import html
 
 import numpy as np
-import torch
 
 from .data import EncodedDataset
 from .tokenization import _plain_backend
@@ -231,7 +230,10 @@ class TokenEvidenceDisplay(_TokenScoresDisplay):
         rows[np.arange(1, len(ids) + 1), np.arange(1, len(ids) + 1)] = tok.mask_token_id
         dataset = EncodedDataset(list(rows.astype(np.int32)), [np.zeros(len(row), np.int8)] * len(rows))
         logits = estimator.forward(dataset).float()
-        proba = (torch.sigmoid(logits) if estimator._multilabel else torch.softmax(logits, -1)).numpy()
+        proba = estimator.target_.predict_proba(logits)
+        if isinstance(proba, list):
+            raise ValueError("TokenEvidenceDisplay shows the evidence for one label; this "
+                             "classifier has several label columns. Fit one on the column to show.")
         classes = estimator.classes_.tolist()
         if label is None:
             column = int(proba[0].argmax())

@@ -12,6 +12,7 @@ from transformers import ElectraForQuestionAnswering
 
 from ._base import ElectraNetBase
 from ._docs import document_parameters
+from ._weights import SampleWeightMixin
 from ._inference import TextTruncationWarning
 from ._warnings import warn_caller
 from .recipe import (QA_DOC_STRIDE, QA_EPOCHS, QA_MAX_ANSWER_LENGTH, QA_MAX_LENGTH,
@@ -37,7 +38,7 @@ _SPAN_COLUMNS = ["question", "rank", "start", "end", "text", "score", "null_scor
     "batch_size": """
         Rows (windows) per training batch.""",
 })
-class ElectraQuestionAnswerer(ElectraNetBase):
+class ElectraQuestionAnswerer(SampleWeightMixin, ElectraNetBase):
     """Extractive question answering fine-tuning an ELECTRA discriminator.
 
     Wraps :class:`transformers.ElectraForQuestionAnswering`: for each question
@@ -135,7 +136,8 @@ class ElectraQuestionAnswerer(ElectraNetBase):
     def _check_inputs(self, X, *, fitting):
         return check_questions(X)
 
-    def _validate_targets(self, y, inputs, reset, classes=None):
+    def _validate_targets(self, y, inputs, reset, classes=None, sample_weight=None,
+                          incremental=False):
         """Gold answers as character spans of each context."""
         return check_answers(y, [context for _, context in inputs])
 
@@ -170,7 +172,9 @@ class ElectraQuestionAnswerer(ElectraNetBase):
         return self
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        return self.criterion_(y_pred, y_true.to(y_pred.device))
+        """The span loss, each window weighted by its question's ``sample_weight``."""
+        weight = X.get("sample_weight") if isinstance(X, dict) else None
+        return self.criterion_(y_pred, y_true.to(y_pred.device), weight)
 
     def _serving_truncation(self):
         """Overflowing windows of the context, ``doc_stride`` apart: encoding a pair

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 
-import numpy as np
 import torch
 from sklearn.base import RegressorMixin
 from transformers import ElectraForSequenceClassification
@@ -20,8 +19,10 @@ from transformers import ElectraForSequenceClassification
 from ._base import ElectraNetBase
 from ._docs import document_parameters
 from ._long_texts import LongTextMixin
+from ._supervised import SupervisedMixin
+from ._weights import SampleWeightMixin
 from .modeling import build_config, resolve_model
-from .validation import check_targets
+from .targets import Regression
 
 __all__ = ["ElectraRegressor"]
 
@@ -36,12 +37,9 @@ def _rescale_head(model, scale, shift):
         out.bias.mul_(scale).add_(shift)
 
 
-# Exports fold the targets' scale into float32 weights (largest ~3.4e38): leave room.
-_LARGEST = 1e30
-
-
 @document_parameters()
-class ElectraRegressor(RegressorMixin, LongTextMixin, ElectraNetBase):
+class ElectraRegressor(RegressorMixin, LongTextMixin, SampleWeightMixin, SupervisedMixin,
+                       ElectraNetBase):
     """Text regressor fine-tuning an ELECTRA discriminator.
 
     Wraps :class:`transformers.ElectraForSequenceClassification` with
@@ -56,11 +54,14 @@ class ElectraRegressor(RegressorMixin, LongTextMixin, ElectraNetBase):
 
     Attributes
     ----------
+    target_ : sklearn_electra.targets.Regression
+        The fitted target (the standardization, the loss).
     n_outputs_ : int
         Number of targets (columns of ``y``).
     target_mean_, target_scale_ : ndarray of shape (``n_outputs_``,)
-        Mean and standard deviation of each target in the first fit's ``y``;
-        the model predicts ``(y - target_mean_) / target_scale_``.
+        Mean and standard deviation of each target in the first fit's ``y``
+        (weighted by ``sample_weight``); the model predicts
+        ``(y - target_mean_) / target_scale_``.
     tokenizer_, module_, history_, recipe_, lr_schedule_
         As for :class:`ElectraClassifier`; ``valid_loss`` is the mean squared
         error in standardized units (about ``1 - R²`` of the validation split).
@@ -103,40 +104,20 @@ class ElectraRegressor(RegressorMixin, LongTextMixin, ElectraNetBase):
         return tags
 
     # ------------------------------------------------------------ targets
-    def _validate_targets(self, y, inputs, reset, classes=None):
-        """Checked targets, standardized with the first fit's statistics (float32, 2-d)."""
-        targets = check_targets(y, len(inputs), type(self).__name__)
-        if np.abs(targets).max() > _LARGEST:
-            raise ValueError(
-                f"y holds values up to {np.abs(targets).max():.3g}; the model's float32 weights "
-                f"cannot hold targets beyond {_LARGEST:.0e}. Rescale y (e.g. y / 1e6 or log(y))."
-            )
-        if reset:
-            mean, scale = targets.mean(axis=0), targets.std(axis=0)
-            constant = np.flatnonzero(scale <= 1e-12 * np.maximum(1.0, np.abs(mean)))
-            if len(constant):
-                column = "y" if targets.shape[1] == 1 else f"Column {constant[0]} of y"
-                raise ValueError(
-                    f"{column} is constant ({targets[0, constant[0]].item()!r} for every text): there is "
-                    "nothing to learn. A regressor needs targets that vary."
-                )
-            self.n_outputs_, self.target_mean_, self.target_scale_ = targets.shape[1], mean, scale
-        elif targets.shape[1] != self.n_outputs_:
-            raise ValueError(f"y has {targets.shape[1]} targets per text but the model was fitted "
-                             f"on {self.n_outputs_}; pass the same columns, or call fit() to start over.")
-        return ((targets - self.target_mean_) / self.target_scale_).astype(np.float32)
+    def _new_target(self, y):
+        return Regression(type(self).__name__)
 
-    def _task_config(self):
-        return {"num_labels": self.n_outputs_, "problem_type": "regression"}
+    def partial_fit(self, X, y=None, classes=None, sample_weight=None, **fit_params):
+        """Continue training without re-initializing (the standardization stays the first
+        fit's).
 
-    def initialize_criterion(self):
-        """Mean squared error (of standardized targets)."""
-        self.criterion_ = torch.nn.MSELoss(**self.get_params_for("criterion"))
-        return self
-
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        """Mean squared error in float32 (predictions may be bf16/fp16 under autocast)."""
-        return self.criterion_(y_pred.float(), y_true.to(y_pred.device).float())
+        Returns
+        -------
+        self
+        """
+        if classes is not None:
+            raise TypeError("ElectraRegressor.partial_fit takes no classes: it has no labels.")
+        return super().partial_fit(X, y, sample_weight=sample_weight, **fit_params)
 
     # ------------------------------------------------------------ outputs
     def predict(self, X):
@@ -150,9 +131,8 @@ class ElectraRegressor(RegressorMixin, LongTextMixin, ElectraNetBase):
         -------
         ndarray of shape ``(n_samples,)``, or ``(n_samples, n_outputs_)`` for several targets
         """
-        standardized = self.forward(X).double().numpy()
-        y = standardized * self.target_scale_ + self.target_mean_
-        return y.ravel() if self.n_outputs_ == 1 else y
+        standardized = self.forward(X)  # checks fitted before target_ is read
+        return self.target_.predict(standardized)
 
     # ------------------------------------------------------------ persistence
     def _export_module(self):
@@ -174,13 +154,8 @@ class ElectraRegressor(RegressorMixin, LongTextMixin, ElectraNetBase):
                               -self.target_mean_ / self.target_scale_)
         return self
 
-    def _export_metadata(self):
-        return {**super()._export_metadata(), "target_mean": self.target_mean_.tolist(),
-                "target_scale": self.target_scale_.tolist()}
-
-    def _restore_metadata(self, metadata, config):
+    def _restore_target(self, metadata, config):
         """Targets' statistics from the metadata; a plain HF regression head predicts raw ones."""
-        super()._restore_metadata(metadata, config)
         if "target_mean" in metadata:
             mean, scale = metadata["target_mean"], metadata["target_scale"]
         elif config.problem_type == "regression" and \
@@ -191,6 +166,4 @@ class ElectraRegressor(RegressorMixin, LongTextMixin, ElectraNetBase):
                 "This checkpoint has no regression head to predict with. To fine-tune it, use "
                 "ElectraRegressor(model=path).fit(X, y)."
             )
-        self.target_mean_ = np.asarray(mean, dtype=np.float64)
-        self.target_scale_ = np.asarray(scale, dtype=np.float64)
-        self.n_outputs_ = len(self.target_mean_)
+        return Regression(type(self).__name__).restore(metadata, mean, scale)

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from .data import EncodedDataset
+from .targets import weighted_mean
 from .tokenization import _CHUNK, _plain_backend
 from .windows import window_starts
 
@@ -149,18 +150,20 @@ class SpanLoss(torch.nn.Module):
     positions, softmax over a row's candidates: ``[CLS]`` and the context), averaged
     over start and end as in ``ElectraForQuestionAnswering``.
 
-    Called with ``(logits, labels)``: ``logits`` of shape ``(batch, length, 2)``
-    (start, end), ``labels`` as :func:`encode_contexts` makes them, padded with
-    ``IGNORED``.
+    Called with ``(logits, labels, weight=None)``: ``logits`` of shape ``(batch,
+    length, 2)`` (start, end), ``labels`` as :func:`encode_contexts` makes them,
+    padded with ``IGNORED``; ``weight`` one sample weight per row (the weighted mean
+    over rows).
     """
 
-    def forward(self, logits, labels):
+    def forward(self, logits, labels, weight=None):
         candidate = (labels != IGNORED)[..., None]
         gold = torch.stack([(labels & START) > 0, (labels & END) > 0], dim=-1) & candidate
         logits = logits.float()
         total = logits.masked_fill(~candidate, float("-inf")).logsumexp(dim=1)
         hit = logits.masked_fill(~gold, float("-inf")).logsumexp(dim=1)
-        return (total - hit).mean()
+        losses = (total - hit).mean(dim=-1)  # (batch,): start and end, averaged
+        return weighted_mean(losses, weight)
 
 
 def _window_candidates(start_logits, end_logits, max_answer_length, k):

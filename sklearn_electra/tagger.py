@@ -5,18 +5,20 @@ from __future__ import annotations
 import math
 import numbers
 import re
-import warnings
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from tokenizers import normalizers, pre_tokenizers
 from transformers import ElectraForTokenClassification
 
 from ._base import ElectraNetBase
 from ._docs import document_parameters
 from ._supervised import SupervisedMixin
+from ._warnings import warn_caller
+from ._weights import SampleWeightMixin
 from .data import EncodedDataset, stack_rows
+from .targets import TagSequences
 from .tokenization import encode_words
 from .validation import check_tags, check_token_lists
 
@@ -125,7 +127,7 @@ def _split(values, sentences):
 @document_parameters(notes={"stride": """
     Overlap, in subwords, between consecutive windows of a long sentence.
     Must be below ``max_length - 2``."""})
-class ElectraTagger(SupervisedMixin, ElectraNetBase):
+class ElectraTagger(SampleWeightMixin, SupervisedMixin, ElectraNetBase):
     """Token tagger (NER, POS, chunking) fine-tuning an ELECTRA discriminator.
 
     Wraps :class:`transformers.ElectraForTokenClassification`. ``X`` holds one
@@ -144,10 +146,16 @@ class ElectraTagger(SupervisedMixin, ElectraNetBase):
     ----------
     fix_bio : bool, default=False
         Repair predicted BIO sequences: an ``I-X`` that follows neither ``B-X``
-        nor ``I-X`` becomes ``B-X`` (see :func:`repair_bio`).{parameters}
+        nor ``I-X`` becomes ``B-X`` (see :func:`repair_bio`).
+    class_weight : None, "balanced" or dict, default=None
+        Weights of the tags in the loss: ``"balanced"`` gives each tag
+        ``n_tokens / (n_tags * count)`` (:func:`~sklearn.utils.class_weight.compute_class_weight`
+        over the training tokens); a dict ``{tag: weight}``, 1 for the others.{parameters}
 
     Attributes
     ----------
+    target_ : sklearn_electra.targets.TagSequences
+        The fitted target (tags, their class weights, the loss).
     classes_ : ndarray of str
         The tags, in the order of ``predict_proba``'s columns.
     tokenizer_, module_, history_
@@ -174,19 +182,18 @@ class ElectraTagger(SupervisedMixin, ElectraNetBase):
     """
 
     _hf_model_class = ElectraForTokenClassification
-    _stratify = False
-    _label_noun = _class_noun = "tag"
-    _estimator_kind = "tagger"
     _parameter_constraints = {
         **ElectraNetBase._parameter_constraints,
         "stride": [Interval(numbers.Integral, 0, None, closed="left")],
         "fix_bio": ["boolean"],
+        "class_weight": [None, StrOptions({"balanced"}), dict],
     }
 
-    def __init__(self, model="tiny", *, stride=32, fix_bio=False, **kwargs):
+    def __init__(self, model="tiny", *, stride=32, fix_bio=False, class_weight=None, **kwargs):
         super().__init__(model, **kwargs)
         self.stride = stride
         self.fix_bio = fix_bio
+        self.class_weight = class_weight
 
     def _check_params(self):
         source = super()._check_params()
@@ -201,25 +208,20 @@ class ElectraTagger(SupervisedMixin, ElectraNetBase):
     def _check_inputs(self, X, *, fitting):
         return check_token_lists(X, allow_text=not fitting, split=split_words)
 
-    def _check_targets(self, y, inputs):
-        return check_tags(y, inputs)
+    def _new_target(self, y):
+        return TagSequences(self.class_weight, type(self).__name__)
 
-    def _target_values(self, y):
-        return [t for sentence in y for t in sentence]
-
-    def _encode_targets(self, y, index):
-        return [np.fromiter((index[t] for t in sentence), dtype=np.int64, count=len(sentence))
-                for sentence in y]
-
-    def _validate_data(self, X, y, reset, classes=None):
-        sentences, targets = super()._validate_data(X, y, reset, classes)
+    def _validate_data(self, X, y, reset, classes=None, sample_weight=None, incremental=False):
+        sentences, targets, weights = super()._validate_data(X, y, reset, classes, sample_weight,
+                                                             incremental)
         empty = [i for i, s in enumerate(sentences) if not s]
         if empty:
-            warnings.warn(f"Skipping {len(empty)} empty sentence(s) (indices {empty[:10]}): they "
-                          "have no tokens to learn from.", UserWarning, stacklevel=4)
+            warn_caller(f"Skipping {len(empty)} empty sentence(s) (indices {empty[:10]}): they "
+                        "have no tokens to learn from.")
             keep = [i for i, s in enumerate(sentences) if s]
             sentences, targets = [sentences[i] for i in keep], [targets[i] for i in keep]
-        return sentences, targets
+            weights = None if weights is None else weights[keep]
+        return sentences, targets, weights
 
     def _tokenizer_corpus(self, inputs):
         return [" ".join(sentence) for sentence in inputs]

@@ -12,7 +12,7 @@ import pandas as pd
 
 __all__ = ["check_texts", "check_token_lists", "check_tags", "check_labels", "check_indicator",
            "check_label_sets", "check_targets", "multilabel_format", "is_missing",
-           "describe", "is_object_like"]
+           "describe", "is_object_like", "check_sample_weight"]
 
 
 def is_missing(value):
@@ -225,7 +225,9 @@ def multilabel_format(y):
     :class:`~sklearn.preprocessing.MultiLabelBinarizer` makes it.
     ``"multilabel-sequences"``: one list (tuple, set) of labels per text. Lists of
     numbers that all have the same length (2 or more) read as an indicator matrix, as
-    in scikit-learn; give numeric labels as sets to mean label lists.
+    in scikit-learn, and one number per list is a column of single labels
+    (:func:`~sklearn.utils.multiclass.type_of_target` calls ``[[1], [0]]`` binary);
+    give numeric labels as sets to mean label lists.
 
     Examples
     --------
@@ -234,6 +236,8 @@ def multilabel_format(y):
     >>> multilabel_format([[1, 0], [0, 1]])
     'multilabel-indicator'
     >>> multilabel_format(["pos", "neg"]) is None
+    True
+    >>> multilabel_format([[1], [0]]) is None
     True
     """
     if y is None or isinstance(y, (str, bytes)):
@@ -251,8 +255,9 @@ def multilabel_format(y):
     lengths = {len(v) for v in values if isinstance(v, _SET_TYPES)}
     numeric = all(isinstance(v, (list, tuple, np.ndarray)) and len(v) and
                   all(isinstance(x, (bool, int, float, np.number)) for x in v) for v in values)
-    return "multilabel-indicator" if numeric and len(lengths) == 1 and lengths != {1} else \
-        "multilabel-sequences"
+    if numeric and len(lengths) == 1:  # a matrix of numbers, as type_of_target reads it
+        return None if lengths == {1} else "multilabel-indicator"
+    return "multilabel-sequences"
 
 
 def check_indicator(y, n_rows):
@@ -353,3 +358,40 @@ def check_targets(y, n_rows, estimator):
             "or fill them before fitting."
         )
     return out
+
+
+# ---------------------------------------------------------------- sample weights
+def check_sample_weight(sample_weight, n_rows):
+    """One finite weight >= 0 per input, not all zero, as float64 (``None`` stays ``None``).
+
+    Examples
+    --------
+    >>> check_sample_weight([1, 0, 2.5], 3).tolist()
+    [1.0, 0.0, 2.5]
+    """
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, (str, bytes)):
+        raise TypeError("sample_weight must hold one number per text, not a string.")
+    try:
+        weights = np.asarray(sample_weight.to_numpy() if isinstance(sample_weight, pd.Series)
+                             else sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"sample_weight must hold numbers (one per text); got "
+                        f"{describe(sample_weight)}.") from exc
+    if weights.ndim == 0:
+        raise ValueError("sample_weight must hold one weight per text, not a single number; "
+                         "for equal weights pass sample_weight=None.")
+    if weights.ndim != 1:
+        raise ValueError(f"sample_weight must be 1-dimensional (one weight per text); got shape "
+                         f"{weights.shape}.")
+    if len(weights) != n_rows:
+        raise ValueError(f"X has {n_rows} rows but sample_weight has {len(weights)} weights; "
+                         "they must match.")
+    bad = np.flatnonzero(~np.isfinite(weights) | (weights < 0))
+    if len(bad):
+        raise ValueError(f"sample_weight[{bad[0]}] is {float(weights[bad[0]])!r}: weights must be "
+                         f"finite and >= 0 ({len(bad)} are not). Drop those rows or fix them.")
+    if not weights.any():
+        raise ValueError("sample_weight is 0 for every row: there is nothing to learn from.")
+    return weights

@@ -112,7 +112,8 @@ class TextWindows(EncodedDataset):
 
     def subset(self, indices):
         part = super().subset(indices)
-        return TextWindows(part.input_ids, part.token_type_ids, part.labels, part.groups)
+        return TextWindows(part.input_ids, part.token_type_ids, part.labels, part.groups,
+                           part.weights)
 
     def rows(self):
         """The windows as a plain dataset, one output per window (for inference)."""
@@ -146,11 +147,14 @@ class GroupedBatchSampler(Sampler):
 
 class WindowCollator(PadCollator):
     """Pad windows; add ``window_group`` (each window's text, numbered within the batch)
-    to the inputs, and return one target per text."""
+    to the inputs, and return one target (and sample weight) per text."""
 
     def __call__(self, items):
-        groups = np.asarray([item[3] for item in items])
+        groups = np.asarray([item[4] for item in items])
         _, first, local = np.unique(groups, return_index=True, return_inverse=True)
-        inputs, labels = super().__call__([item[:3] for item in items])
+        inputs, labels = super().__call__([item[:4] for item in items])
+        first = torch.from_numpy(first)
         inputs["window_group"] = torch.from_numpy(local.astype(np.int64))
-        return inputs, None if labels is None else labels[torch.from_numpy(first)]
+        if "sample_weight" in inputs:
+            inputs["sample_weight"] = inputs["sample_weight"][first]
+        return inputs, None if labels is None else labels[first]

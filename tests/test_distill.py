@@ -11,6 +11,7 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 
 from sklearn_electra import ElectraClassifier
+from sklearn_electra.targets import SingleLabel, Soft
 
 from .conftest import FAST
 
@@ -30,20 +31,23 @@ def test_learns_the_teacher_from_unlabeled_texts(student, fitted, reviews):
 
 
 def test_loss_is_hintons_soft_targets_mixed_with_cross_entropy():
-    clf = ElectraClassifier(teacher="unused", distill_temperature=3.0, distill_alpha=0.25)
-    clf.n_classes_ = 3
+    inner = SingleLabel().restore({}, ["a", "b", "c"])
+    clf = Soft(inner, teacher=None, temperature=3.0, alpha=0.25)
     student = torch.tensor([[1.0, 0.0, -1.0], [0.5, 2.0, 0.0]])
     teacher = torch.tensor([[2.0, 0.0, 0.0], [0.0, 1.0, 3.0]])
     kl = sum(float((F.softmax(t / 3, -1) * (F.log_softmax(t / 3, -1) - F.log_softmax(s / 3, -1))).sum())
              for s, t in zip(student, teacher)) / 2 * 9
     labelled = torch.cat([teacher, torch.tensor([[0.0], [2.0]])], dim=1)
     ce = float(F.cross_entropy(student, torch.tensor([0, 2])))
-    assert float(clf.get_loss(student, labelled)) == pytest.approx(0.25 * kl + 0.75 * ce, rel=1e-5)
+    assert float(clf.loss(student, labelled)) == pytest.approx(0.25 * kl + 0.75 * ce, rel=1e-5)
     unlabelled = torch.cat([teacher, torch.tensor([[-1.0], [-1.0]])], dim=1)
-    assert float(clf.get_loss(student, unlabelled)) == pytest.approx(kl, rel=1e-5)
-    hard_only = clone(clf).set_params(distill_alpha=0.0)
-    hard_only.n_classes_ = 3
-    assert float(hard_only.get_loss(student, labelled)) == pytest.approx(ce, rel=1e-5)
+    assert float(clf.loss(student, unlabelled)) == pytest.approx(kl, rel=1e-5)
+    hard_only = Soft(inner, teacher=None, temperature=3.0, alpha=0.0)
+    assert float(hard_only.loss(student, labelled)) == pytest.approx(ce, rel=1e-5)
+    # Sample weights weigh both parts' rows (the second row counts three times).
+    weighted = float(clf.loss(student, labelled, torch.tensor([1.0, 3.0])))
+    repeated = float(clf.loss(student[[0, 1, 1, 1]], labelled[[0, 1, 1, 1]]))
+    assert weighted == pytest.approx(repeated, rel=1e-5)
 
 
 def test_student_saves_without_its_teacher(student, reviews, tmp_path):

@@ -169,10 +169,8 @@ def test_export_loads_in_transformers_and_fine_tunes(pretrained, tmp_path, corpu
 def test_fine_tuning_starts_from_the_pretrained_weights(pretrained, tmp_path):
     pretrained.save_pretrained(tmp_path)
     clf = ElectraClassifier(model=str(tmp_path), max_epochs=1, random_state=0)
-    clf._check_params()
-    clf.tokenizer_ = pretrained.tokenizer_
-    clf.classes_ = np.array(["neg", "pos"], dtype=object)
-    clf.initialize()
+    clf.initialize(["很好", "很差"], ["pos", "neg"])
+    assert clf.tokenizer_.get_vocab() == pretrained.tokenizer_.get_vocab()
     for name in ("embeddings.word_embeddings.weight", "encoder.layer.0.attention.self.query.weight"):
         assert torch.equal(clf.module_.electra.get_parameter(name),
                            pretrained.module_.discriminator.electra.get_parameter(name))

@@ -70,11 +70,9 @@ def _initialized(**params):
     """A classifier initialised on a tiny tokenizer without training (optimizer groups only)."""
     from sklearn_electra.tokenization import train_wordpiece
 
-    clf = ElectraClassifier(**{"max_length": 16, **params})
-    clf._check_params()
-    clf.tokenizer_ = train_wordpiece(["a b c d e f g"] * 4, 100)
-    clf.classes_ = np.array(["x", "y"], dtype=object)
-    return clf.initialize()
+    tokenizer = train_wordpiece(["a b c d e f g"] * 4, 100)
+    clf = ElectraClassifier(**{"max_length": 16, "tokenizer": tokenizer, **params})
+    return clf.initialize(["a b", "c d"] * 2, ["x", "y"] * 2)
 
 
 def test_layerwise_decay_puts_the_head_two_steps_above_the_last_layer():

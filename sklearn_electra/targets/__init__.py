@@ -1,0 +1,114 @@
+"""One object per kind of target: how ``y`` becomes a head, a loss and a prediction.
+
+As scikit-learn's ``sklearn._loss`` gives linear models and gradient boosting one loss
+object per problem, an estimator here holds one fitted target, ``target_``, chosen at
+``fit`` from ``y``; its hooks (loss, validation accuracy, split strata, outputs,
+metadata) call it and carry no mode flags.
+
+=====================  ==========================================  =========================
+target                 ``y``                                       head and loss
+=====================  ==========================================  =========================
+:class:`SingleLabel`   one label per text                          softmax, cross-entropy
+:class:`TagSequences`  one tag per token                           softmax per token
+:class:`MultiLabel`    0/1 matrix, or a list of labels per text    sigmoid per label, BCE
+:class:`MultiOutput`   several label columns                       one softmax per column
+:class:`Regression`    one or several numbers per text             linear, squared error
+:class:`Soft`          a teacher's logits (and labels)             Hinton's distillation
+=====================  ==========================================  =========================
+
+Sample weights (one per row) and class weights meet in ``loss``: each row's loss is
+weighted by their product and the batch's loss is the weighted mean, as scikit-learn's
+estimators normalize it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..validation import multilabel_format
+from ._base import Target, weighted_mean
+from .labels import SingleLabel, TagSequences
+from .multilabel import MultiLabel, best_f1_thresholds
+from .multioutput import MultiOutput
+from .regression import Regression
+from .soft import Soft
+
+__all__ = ["Target", "SingleLabel", "TagSequences", "MultiLabel", "MultiOutput", "Regression",
+           "Soft", "classification_target", "restore_classification_target", "weighted_mean",
+           "best_f1_thresholds"]
+
+
+def _label_matrix(y):
+    """Whether ``y`` is 2-d with several columns of labels (not a 0/1 indicator)."""
+    if isinstance(y, pd.DataFrame):
+        return y.shape[1] > 1
+    if hasattr(y, "toarray") or isinstance(y, (str, bytes)) or y is None:
+        return False
+    try:
+        values = np.asarray(y.to_numpy() if isinstance(y, pd.Series) else y)
+    except (ValueError, TypeError):
+        return False  # ragged: label lists
+    return values.ndim == 2 and values.shape[1] > 1 and values.dtype != object or \
+        (values.ndim == 2 and values.shape[1] > 1 and all(
+            not isinstance(v, (list, tuple, set, frozenset, np.ndarray)) for v in values.ravel()))
+
+
+def _is_indicator(y):
+    """A 2-d ``y`` of 0s and 1s only."""
+    if hasattr(y, "toarray"):
+        return True
+    values = np.asarray(y.to_numpy() if isinstance(y, (pd.DataFrame, pd.Series)) else y,
+                        dtype=object).ravel()
+    numeric = all(isinstance(v, (bool, int, float, np.number)) for v in values)
+    return numeric and bool(np.isin(values.astype(np.float64), [0.0, 1.0]).all())
+
+
+def classification_target(y, *, threshold=0.5, class_weight=None, estimator="ElectraClassifier"):
+    """The unfitted target for a classifier's ``y``, read as :func:`~sklearn.utils.multiclass.type_of_target` reads it.
+
+    A 2-d ``y`` of 0/1 is a multi-label indicator ("multilabel-indicator"); a 2-d ``y``
+    of other labels, several label columns ("multiclass-multioutput"); one list of labels
+    per text, multi-label ("multilabel-sequences"); anything else one label per text.
+
+    Examples
+    --------
+    >>> type(classification_target(["a", "b"])).__name__
+    'SingleLabel'
+    >>> type(classification_target([[1], [0]])).__name__  # one column: binary
+    'SingleLabel'
+    >>> type(classification_target([[1, 0], [0, 1]])).__name__
+    'MultiLabel'
+    >>> type(classification_target([["+", "a"], ["-", "b"]])).__name__
+    'MultiOutput'
+    >>> type(classification_target([["a"], ["a", "b"]])).__name__
+    'MultiLabel'
+    """
+    if _label_matrix(y) and not _is_indicator(y):
+        return MultiOutput(class_weight, estimator)
+    form = multilabel_format(y)
+    if form is not None:
+        return MultiLabel(form, threshold, class_weight)
+    return SingleLabel(class_weight, estimator)
+
+
+def restore_classification_target(metadata, config, estimator="ElectraClassifier"):
+    """The fitted target that ``sklearn_electra.json`` (or a plain Hugging Face config) describes.
+
+    Checkpoints from before targets were objects hold ``classes`` and ``target_type``;
+    a Hugging Face checkpoint without metadata gives its ``id2label`` and ``problem_type``.
+    """
+    kind = metadata.get("target")
+    target_type = metadata.get("target_type")
+    if "classes" in metadata:
+        classes = metadata["classes"]
+    else:
+        classes = [config.id2label[i] for i in sorted(config.id2label)]
+        target_type = "multilabel-indicator" if \
+            config.problem_type == "multi_label_classification" else None
+    if kind == "multi_output" or target_type == "multiclass-multioutput":
+        return MultiOutput(None, estimator).restore(metadata, classes)
+    if target_type in ("multilabel-indicator", "multilabel-sequences"):
+        return MultiLabel(target_type, metadata.get("params", {}).get("threshold", 0.5)) \
+            .restore(metadata, classes)
+    return SingleLabel(None, estimator).restore(metadata, classes)

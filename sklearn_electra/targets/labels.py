@@ -1,0 +1,212 @@
+"""One label per text (binary, multiclass) and one tag per token: softmax heads."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.utils.multiclass import check_classification_targets
+
+from ..validation import check_labels, check_tags, multilabel_format
+from ._base import Target, as_classes, learn_classes, resolve_class_weight, weighted_mean
+
+__all__ = ["SingleLabel", "TagSequences"]
+
+IGNORED = -100  # positions no loss sees (transformers' convention)
+
+
+class SingleLabel(Target):
+    """One class per row, a softmax head trained with (weighted) cross-entropy.
+
+    ``encode`` gives class indices; the loss and accuracy skip ``-100``, so the
+    same object serves rows of token labels (:class:`TagSequences`).
+
+    Parameters
+    ----------
+    class_weight : None, "balanced" or dict
+        As scikit-learn's classifiers read it.
+    estimator : str
+        The estimator's name, for messages.
+
+    Examples
+    --------
+    >>> target = SingleLabel().fit(["pos", "neg", "pos"], [None] * 3)
+    >>> target.classes_.tolist(), target.encode(["neg", "pos"], [None] * 2).tolist()
+    (['neg', 'pos'], [0, 1])
+    """
+
+    kind = "single_label"
+    problem_type = "single_label_classification"
+    noun, class_noun, estimator_kind = "label", "class", "classifier"
+
+    def __init__(self, class_weight=None, estimator="ElectraClassifier"):
+        self.class_weight = class_weight
+        self.estimator = estimator
+        self.classes_ = None
+        self.class_weight_ = None
+
+    # ------------------------------------------------------------ y
+    def _check(self, y, inputs):
+        y = check_labels(y, len(inputs), self.estimator)
+        try:
+            check_classification_targets(y)
+        except TypeError:
+            pass  # unsortable mixes get their own message from learn_classes
+        return y
+
+    def _values(self, y):
+        return y.tolist()
+
+    def _indices(self, y, index):
+        return np.fromiter((index[v] for v in y.tolist()), dtype=np.int64, count=len(y))
+
+    def fit(self, y, inputs, classes=None, incremental=False, sample_weight=None):
+        checked = self._check(y, inputs)
+        values = self._values(checked)
+        source = "y" if classes is None else "classes"
+        self.classes_ = learn_classes(values if classes is None else classes, source, self.noun,
+                                      self.class_noun, self.estimator_kind)
+        self._set_class_weight(values, incremental)
+        return self
+
+    def _set_class_weight(self, values, incremental):
+        index = {label: i for i, label in enumerate(self.classes_.tolist())}
+        counts = np.bincount([index[v] for v in values if v in index], minlength=len(index))
+        weights = resolve_class_weight(self.class_weight, self.classes_, counts, len(values),
+                                       incremental=incremental)
+        self.class_weight_ = None if weights is None else weights.astype(np.float32)
+
+    def continues(self, y, classes=None):
+        if multilabel_format(y) is not None:
+            raise ValueError("y holds several labels per text, but this classifier was fitted on "
+                             "one label per text; pass y in that form, or call fit() to start "
+                             "over.")
+        if classes is None:
+            return
+        given = learn_classes(classes, "classes", self.noun, self.class_noun, self.estimator_kind)
+        if given.tolist() != self.classes_.tolist():
+            raise ValueError(
+                f"classes={given.tolist()} differs from the classes learned on the first call "
+                f"({self.classes_.tolist()}); pass the same classes, or call fit() to start over."
+            )
+
+    def encode(self, y, inputs):
+        checked = self._check(y, inputs)
+        index = {label: i for i, label in enumerate(self.classes_.tolist())}
+        unknown = {v for v in self._values(checked) if v not in index}
+        if unknown:
+            raise ValueError(
+                f"y contains {self.noun}s not seen in the first fit (or in classes=): "
+                f"{sorted(unknown, key=repr)[:10]}. Known: {self.classes_.tolist()}."
+            )
+        return self._indices(checked, index)
+
+    # ------------------------------------------------------------ head and loss
+    @property
+    def n_outputs(self):
+        return len(self.classes_)
+
+    def config(self):
+        names = [str(c) for c in self.classes_.tolist()]
+        return {"num_labels": len(names), "id2label": dict(enumerate(names)),
+                "label2id": {name: i for i, name in enumerate(names)},
+                "problem_type": self.problem_type}
+
+    def loss(self, logits, target, weight=None):
+        """Cross-entropy over the rows (or tokens) not marked ``-100``, each weighted by its
+        row's sample weight times its class's weight, normalized by the weights' sum."""
+        target = target.to(logits.device).reshape(logits.shape[:-1])
+        logits = logits.float().reshape(-1, logits.shape[-1])
+        flat = target.reshape(-1)
+        counted = flat != IGNORED
+        safe = flat.clamp_min(0)
+        losses = F.cross_entropy(logits, safe, reduction="none")
+        w = counted.float()
+        if weight is not None:  # one per row, shared by a row's tokens
+            row = weight.to(logits.device).float().reshape(-1, *[1] * (target.ndim - 1))
+            w = w * row.expand(target.shape).reshape(-1)
+        if self.class_weight_ is not None:
+            w = w * torch.as_tensor(self.class_weight_, device=logits.device)[safe]
+        return weighted_mean(losses, w)
+
+    def correct(self, logits, target):
+        mask = target != IGNORED
+        return int((logits.argmax(-1).cpu()[mask] == target[mask]).sum()), int(mask.sum())
+
+    def strata(self, encoded):
+        return encoded
+
+    # ------------------------------------------------------------ outputs
+    def predict_proba(self, logits):
+        return torch.softmax(logits.float(), dim=-1).numpy()
+
+    def predict(self, logits, threshold=None):
+        return self.classes_[logits.argmax(-1).numpy()]
+
+    def score(self, y, predicted, sample_weight=None):
+        from sklearn.metrics import accuracy_score
+
+        return float(accuracy_score(y, predicted, sample_weight=sample_weight))
+
+    # ------------------------------------------------------------ persistence
+    def metadata(self):
+        meta = {"target": self.kind, "classes": self.classes_.tolist(),
+                "target_type": "binary" if len(self.classes_) == 2 else "multiclass"}
+        if self.class_weight_ is not None:
+            meta["class_weight"] = self.class_weight_.tolist()
+        return meta
+
+    def restore(self, metadata, classes):
+        self.classes_ = as_classes(classes)
+        weights = metadata.get("class_weight")
+        self.class_weight_ = None if weights is None else np.asarray(weights, dtype=np.float32)
+        return self
+
+    def attributes(self):
+        return {"classes_": self.classes_, "n_classes_": len(self.classes_),
+                "target_type_": "binary" if len(self.classes_) == 2 else "multiclass"}
+
+
+class TagSequences(SingleLabel):
+    """One tag per token of each sentence (:class:`~sklearn_electra.ElectraTagger`).
+
+    ``encode`` gives one index array per sentence; the windows of a sentence carry
+    them on first subwords, ``-100`` elsewhere, which the loss skips.
+    """
+
+    kind = "tags"
+    problem_type = None
+    noun, class_noun, estimator_kind = "tag", "tag", "tagger"
+
+    def __init__(self, class_weight=None, estimator="ElectraTagger"):
+        super().__init__(class_weight, estimator)
+
+    def _check(self, y, inputs):
+        return check_tags(y, inputs)
+
+    def continues(self, y, classes=None):
+        if classes is not None:
+            SingleLabel.continues(self, None, classes)
+
+    def _values(self, y):
+        return [t for sentence in y for t in sentence]
+
+    def _indices(self, y, index):
+        return [np.fromiter((index[t] for t in sentence), dtype=np.int64, count=len(sentence))
+                for sentence in y]
+
+    def config(self):
+        config = super().config()
+        del config["problem_type"]
+        return config
+
+    def strata(self, encoded):
+        return None  # tag sequences have no one label to stratify on
+
+    def metadata(self):
+        meta = super().metadata()
+        del meta["target_type"]
+        return meta
+
+    def attributes(self):
+        return {"classes_": self.classes_, "n_classes_": len(self.classes_)}
