@@ -1,6 +1,5 @@
 """ElectraRTDPretrainer and the RTD objective: masking, sampling, sharing, training, export."""
 
-import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings

@@ -9,7 +9,8 @@ import torch
 
 from ..validation import is_object_like
 
-__all__ = ["Target", "weighted_mean", "learn_classes", "as_classes", "resolve_class_weight"]
+__all__ = ["Target", "ClassesTarget", "head_config", "weighted_mean", "learn_classes", "as_classes",
+           "resolve_class_weight"]
 
 
 def weighted_mean(losses, weight=None):
@@ -161,3 +162,32 @@ class Target:
 
     def __repr__(self):
         return f"{type(self).__name__}()"
+
+
+def head_config(names, problem_type=None):
+    """Hugging Face config fields for a head with one output per name.
+
+    Examples
+    --------
+    >>> head_config(["neg", "pos"], "single_label_classification")["id2label"]
+    {0: 'neg', 1: 'pos'}
+    """
+    names = [str(n) for n in names]
+    config = {"num_labels": len(names), "id2label": dict(enumerate(names)),
+              "label2id": {name: i for i, name in enumerate(names)}}
+    if problem_type is not None:
+        config["problem_type"] = problem_type
+    return config
+
+
+class ClassesTarget(Target):
+    """A target with one output per class (``classes_``)."""
+
+    classes_ = None
+
+    @property
+    def n_outputs(self):
+        return len(self.classes_)
+
+    def config(self):
+        return head_config(self.classes_.tolist(), self.problem_type)

@@ -8,14 +8,14 @@ import torch.nn.functional as F
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..validation import check_labels, check_tags, multilabel_format
-from ._base import Target, as_classes, learn_classes, resolve_class_weight, weighted_mean
+from ._base import ClassesTarget, as_classes, learn_classes, resolve_class_weight, weighted_mean
 
 __all__ = ["SingleLabel", "TagSequences"]
 
 IGNORED = -100  # positions no loss sees (transformers' convention)
 
 
-class SingleLabel(Target):
+class SingleLabel(ClassesTarget):
     """One class per row, a softmax head trained with (weighted) cross-entropy.
 
     ``encode`` gives class indices; the loss and accuracy skip ``-100``, so the
@@ -101,17 +101,7 @@ class SingleLabel(Target):
             )
         return self._indices(checked, index)
 
-    # ------------------------------------------------------------ head and loss
-    @property
-    def n_outputs(self):
-        return len(self.classes_)
-
-    def config(self):
-        names = [str(c) for c in self.classes_.tolist()]
-        return {"num_labels": len(names), "id2label": dict(enumerate(names)),
-                "label2id": {name: i for i, name in enumerate(names)},
-                "problem_type": self.problem_type}
-
+    # ------------------------------------------------------------ loss
     def loss(self, logits, target, weight=None):
         """Cross-entropy over the rows (or tokens) not marked ``-100``, each weighted by its
         row's sample weight times its class's weight, normalized by the weights' sum."""
@@ -194,11 +184,6 @@ class TagSequences(SingleLabel):
     def _indices(self, y, index):
         return [np.fromiter((index[t] for t in sentence), dtype=np.int64, count=len(sentence))
                 for sentence in y]
-
-    def config(self):
-        config = super().config()
-        del config["problem_type"]
-        return config
 
     def strata(self, encoded):
         return None  # tag sequences have no one label to stratify on

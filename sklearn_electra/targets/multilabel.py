@@ -16,7 +16,7 @@ import torch.nn.functional as F
 
 from .._warnings import warn_caller
 from ..validation import check_indicator, check_label_sets, multilabel_format
-from ._base import Target, as_classes, learn_classes, resolve_class_weight, weighted_mean
+from ._base import ClassesTarget, as_classes, learn_classes, resolve_class_weight, weighted_mean
 
 __all__ = ["MultiLabel", "best_f1_thresholds"]
 
@@ -54,7 +54,7 @@ def best_f1_thresholds(proba, indicator, default=0.5):
     return thresholds
 
 
-class MultiLabel(Target):
+class MultiLabel(ClassesTarget):
     """Several labels per text: sigmoid outputs, BCE, a threshold per label.
 
     Parameters
@@ -185,17 +185,7 @@ class MultiLabel(Target):
                 "them always (or never); add examples of both kinds to learn them.",
             )
 
-    # ------------------------------------------------------------ head and loss
-    @property
-    def n_outputs(self):
-        return len(self.classes_)
-
-    def config(self):
-        names = [str(c) for c in self.classes_.tolist()]
-        return {"num_labels": len(names), "id2label": dict(enumerate(names)),
-                "label2id": {name: i for i, name in enumerate(names)},
-                "problem_type": self.problem_type}
-
+    # ------------------------------------------------------------ loss
     def loss(self, logits, target, weight=None):
         """Binary cross-entropy of every (row, label), weighted by the row's sample weight
         times the label's class weight for the row's side, normalized by the weights' sum."""

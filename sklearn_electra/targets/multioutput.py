@@ -20,7 +20,7 @@ import torch
 from sklearn.utils.multiclass import type_of_target
 
 from ..validation import describe, is_missing
-from ._base import Target, as_classes, learn_classes
+from ._base import Target, as_classes, head_config, learn_classes
 from .labels import SingleLabel
 
 __all__ = ["MultiOutput", "label_columns"]
@@ -149,10 +149,8 @@ class MultiOutput(Target):
 
     def config(self):
         names = self.names_ or [str(j) for j in range(len(self.columns_))]
-        units = [f"{name}={label}" for name, t in zip(names, self.columns_)
-                 for label in t.classes_.tolist()]
-        return {"num_labels": len(units), "id2label": dict(enumerate(units)),
-                "label2id": {u: i for i, u in enumerate(units)}, "problem_type": self.problem_type}
+        return head_config([f"{name}={label}" for name, t in zip(names, self.columns_)
+                            for label in t.classes_.tolist()], self.problem_type)
 
     def loss(self, logits, target, weight=None):
         """The mean over columns of each column's cross-entropy."""
