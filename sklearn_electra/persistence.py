@@ -34,25 +34,30 @@ _NOT_SAVED = ("model", "tokenizer", "device", "n_threads", "quantize", "callback
 def write_dir_atomically(path, write):
     """Call ``write(tmpdir)``, then move the result to ``path``, replacing what was there.
 
-    A crash while writing leaves ``path`` as it was.
+    Whatever fails, and wherever, a complete directory is on disk afterwards: the old
+    one if the new one did not land, else the new one. A crash while writing leaves
+    ``path`` as it was; if the old directory was moved aside and the new one cannot be
+    moved in, the old one is put back.
     """
     path = os.path.abspath(os.fspath(path))
     parent = os.path.dirname(path)
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.tmp-", dir=parent)
+    old = None
     try:
         write(tmp)
-        old = None
         if os.path.exists(path):
             old = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.old-", dir=parent)
             os.rmdir(old)
             os.replace(path, old)
         os.replace(tmp, path)
-        if old:
-            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
+        if old is not None and os.path.exists(old) and not os.path.exists(path):
+            os.replace(old, path)  # the swap failed half-way: the previous one goes back
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def write_metadata(folder, metadata):
