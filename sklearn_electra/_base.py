@@ -369,6 +369,20 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
             callbacks.append(("checkpoint", EpochCheckpoint(self.checkpoint_dir)))
         return callbacks
 
+    # Built-in callbacks that act on an epoch's scores: they go after the user's callbacks,
+    # which may record the scores they read.
+    _DECIDING_CALLBACKS = ("early_stopping", "checkpoint")
+
+    def _yield_callbacks(self):
+        """skorch's order (built-in, the user's, then the progress log), with early stopping
+        and checkpointing moved after the user's callbacks."""
+        items = list(super()._yield_callbacks())
+        deciding = [item for item in items if item[0] in self._DECIDING_CALLBACKS]
+        rest = [item for item in items if item not in deciding]
+        logs = [i for i, item in enumerate(rest) if isinstance(item[1], PrintLog) or item[1] is PrintLog]
+        at = logs[0] if logs else len(rest)
+        yield from rest[:at] + deciding + rest[at:]
+
     def _initialize_parts(self):
         """Build callbacks, model, criterion, optimizer and history on the resolved device."""
         runtime = self._resolve_runtime()

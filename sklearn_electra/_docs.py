@@ -95,8 +95,10 @@ _PARAMETERS = {
         learning-rate warmup do not count: a model trained from random weights
         can sit at chance until the rate has ramped up."""),
     "callbacks": ("list, \"disable\" or None", """
-        Extra skorch callbacks, as ``[("name", callback), ...]``; they run after
-        the built-in ones (early stopping comes last of all)."""),
+        Extra skorch callbacks, as ``[("name", callback), ...]``. At each event they
+        run after the built-in timing and loss scorers and before early stopping and
+        checkpointing, so early stopping can monitor a score a callback records
+        (``EarlyStopping(monitor="my_score")``); the progress log prints last."""),
     "warm_start": ("bool", """
         If True, ``fit`` continues from the fitted weights (and optimizer
         state) instead of re-initializing."""),

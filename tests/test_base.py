@@ -138,9 +138,7 @@ def test_early_stopping_with_checkpoints_keeps_the_stopping_epoch(data, tmp_path
     # epoch 2 is best; patience 2 stops after epoch 4, before max_epochs=8
     script = ScriptedValidLoss([1.0, 0.5, 0.6, 0.7, 0.1, 0.1, 0.1, 0.1])
     clf = ElectraClassifier(**{**FAST, "max_epochs": 8}, n_iter_no_change=2, checkpoint_dir=tmp_path,
-                            module__dropout=0.0)
-    # The script must run before valid_loss is read: put it first among the callbacks.
-    clf.get_default_callbacks = lambda: [("script", script)] + clf._default_callbacks
+                            module__dropout=0.0, callbacks=[("script", script)])
     clf.fit(X, y)
     assert len(clf.history_) == 4  # the stopping epoch is recorded, nothing rolled back
     assert clf.history_[-1, "epoch"] == 4
@@ -157,8 +155,8 @@ def test_early_stopping_does_not_count_warmup_epochs(data):
     # 144 training texts in batches of 16: 9 steps an epoch, 72 in all; warmup 0.45 of them
     # (32 steps) covers epochs 1-3. Epoch 2 is best; patience 1 would stop at epoch 3.
     script = ScriptedValidLoss([1.0, 0.5, 0.7, 0.8, 0.9, 0.9, 0.9, 0.9])
-    clf = ElectraClassifier(**{**FAST, "max_epochs": 8}, n_iter_no_change=1, warmup_ratio=0.45)
-    clf.get_default_callbacks = lambda: [("script", script)] + clf._default_callbacks
+    clf = ElectraClassifier(**{**FAST, "max_epochs": 8}, n_iter_no_change=1, warmup_ratio=0.45,
+                            callbacks=[("script", script)])
     clf.fit(X, y)
     assert clf.lr_schedule_.warmup == 32
     assert len(clf.history_) == 4  # epoch 3 ended in the warmup; epoch 4 is the miss
@@ -171,8 +169,7 @@ def test_skorchs_own_early_stopping_is_not_taken_for_ctrl_c(data, tmp_path):
     X, y, _ = data
     script = ScriptedValidLoss([1.0, 0.5, 0.6, 0.7, 0.1, 0.1])
     clf = ElectraClassifier(**{**FAST, "max_epochs": 6}, early_stopping=False, checkpoint_dir=tmp_path,
-                            callbacks=[("stop", EarlyStopping(patience=2))])
-    clf.get_default_callbacks = lambda: [("script", script)] + clf._default_callbacks
+                            callbacks=[("script", script), ("stop", EarlyStopping(patience=2))])
     clf.fit(X, y)
     assert len(clf.history_) == 4  # not rolled back to epoch 3
     assert len(ElectraClassifier.from_pretrained(tmp_path / "last").history_) == 4

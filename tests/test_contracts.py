@@ -46,3 +46,31 @@ def test_a_failed_save_leaves_a_complete_checkpoint(tmp_path, monkeypatch, fail_
     monkeypatch.setattr(persistence.os, "replace", real_replace)
     persistence.write_dir_atomically(target, _write_files("new"))
     assert _contents(target) == {"config.json": "new", "model.safetensors": "new"}
+
+
+class RecordedScore:
+    """A user callback that records a score of its own at each epoch's end (scripted here)."""
+
+    def __new__(cls, scores):
+        from skorch.callbacks import Callback
+
+        class _Recorded(Callback):
+            def on_epoch_end(self, net, **kwargs):
+                net.history.record("my_score", scores[len(net.history) - 1])
+
+        return _Recorded()
+
+
+def test_early_stopping_monitors_a_score_a_user_callback_records():
+    from sklearn_electra import ElectraClassifier
+
+    X, y = ["good phone", "bad phone", "fine screen", "broken screen"] * 10, [1, 0, 1, 0] * 10
+    scores = [0.9, 0.5, 0.7, 0.8, 0.95, 0.1, 0.1, 0.1]  # epoch 2 is best; patience 2 ends at 4
+    clf = ElectraClassifier(max_length=16, vocab_size=100, max_epochs=8, n_iter_no_change=2,
+                            warmup_ratio=0.0, random_state=0,
+                            callbacks=[("mine", RecordedScore(scores))],
+                            callbacks__early_stopping__monitor="my_score")
+    clf.fit(X, y)
+    names = [name for name, _ in clf.callbacks_]
+    assert names.index("mine") < names.index("early_stopping") < names.index("print_log")
+    assert len(clf.history_) == 4 and clf.callbacks_[names.index("early_stopping")][1].best_epoch_ == 2
