@@ -28,7 +28,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from torch.utils.data import DataLoader
 from transformers import PreTrainedTokenizerBase
 
-from ._warnings import warn_caller
+from ._warnings import TextTruncationWarning, warn_caller
 from .data import EncodedDataset, LengthBucketBatchSampler, PadCollator, inference_order, stack_rows
 from .modeling import build_config, load_pretrained, resolve_model
 from .persistence import PretrainedMixin
@@ -38,10 +38,6 @@ from .tokenization import encode_texts, resolve_tokenizer, train_wordpiece
 from .validation import check_texts
 
 __all__ = ["ElectraInferenceBase", "TextTruncationWarning", "refused"]
-
-
-class TextTruncationWarning(UserWarning):
-    """Some texts were longer than ``max_length`` tokens and were cut."""
 
 
 class refused:  # noqa: N801 - used like a decorator-less method definition
@@ -259,14 +255,17 @@ class ElectraInferenceBase(PretrainedMixin, ServingMixin, NeuralNet):
 
     def _make_dataset(self, inputs, targets=None, fitting=False):
         """Encode validated inputs into a dataset (``fitting``: the training set)."""
-        ids, types, n_truncated = encode_texts(self.tokenizer_, inputs, self.max_length)
-        if fitting and n_truncated:
-            warn_caller(
-                f"{n_truncated} of {len(inputs)} texts are longer than max_length="
-                f"{self.max_length} tokens and were truncated. {self._truncation_hint}",
-                TextTruncationWarning,
-            )
-        return EncodedDataset(ids, types, targets)
+        return EncodedDataset(*self._encode_texts(inputs), targets)
+
+    def _encode_texts(self, inputs):
+        """``(input_ids, token_type_ids)`` of texts (or pairs) cut to ``max_length``, with one
+        :class:`TextTruncationWarning` for the call when any was cut, at fit and at inference
+        alike (two texts that differ only after the cut get the same outputs)."""
+        ids, types, cut = encode_texts(self.tokenizer_, inputs, self.max_length)
+        if cut:
+            warn_caller(cut.message(self.max_length, hint=self._truncation_hint),
+                        TextTruncationWarning)
+        return ids, types
 
     def get_dataset(self, X, y=None):
         """An :class:`~sklearn_electra.data.EncodedDataset` of ``X`` (raw inputs or a dataset)."""

@@ -50,7 +50,7 @@ class LongTextMixin:
             return super()._make_dataset(inputs, targets, fitting)
         ids, types, groups, n_cut = encode_windows(self.tokenizer_, inputs, self.max_length,
                                                    self.stride)
-        if fitting and n_cut:
+        if n_cut:  # at every call: served pairs are cut the same way
             warn_caller(
                 f"The first text of {n_cut} of {len(inputs)} pairs takes more than half of "
                 f"max_length={self.max_length} tokens and was cut to that half: windows keep the "

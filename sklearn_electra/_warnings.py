@@ -6,9 +6,25 @@ import os
 import sys
 import warnings
 
-__all__ = ["warn_caller"]
+__all__ = ["warn_caller", "TextTruncationWarning"]
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _wrappers():
+    """Files of scikit-learn's that wrap our methods (``set_output`` wraps ``transform``)."""
+    from sklearn.utils import _set_output
+
+    return (os.path.abspath(_set_output.__file__),)
+
+
+def _inside(filename):
+    return filename.startswith(_PACKAGE) or filename in _wrappers()
+
+
+class TextTruncationWarning(UserWarning):
+    """Some texts were longer than ``max_length`` tokens and were cut (one warning per call,
+    with how many and the longest one's length)."""
 
 
 def warn_caller(message, category=UserWarning):
@@ -18,6 +34,6 @@ def warn_caller(message, category=UserWarning):
     ``fit`` and the check that warns.
     """
     frame, level = sys._getframe(1), 2
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+    while frame is not None and _inside(os.path.abspath(frame.f_code.co_filename)):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)

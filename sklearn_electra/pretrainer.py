@@ -302,7 +302,7 @@ class ElectraRTDPretrainer(ElectraNetBase):
         single = isinstance(texts, str)
         texts = check_texts([texts] if single else texts, allow_pairs=False)
         mask_id = self.tokenizer_.mask_token_id
-        ids, types, _ = encode_texts(self.tokenizer_, texts, self.max_length)
+        ids, types = self._encode_texts(texts)
         results = []
         with self._inference() as (runtime, module):
             for seq, seg in zip(ids, types):
@@ -382,7 +382,7 @@ class ElectraRTDPretrainer(ElectraNetBase):
         """
         self.check_is_fitted()
         texts = check_texts(texts, allow_pairs=False)
-        ids, types, _ = encode_texts(self.tokenizer_, texts, self.max_length)
+        ids, types = self._encode_texts(texts)
         out = []
         with self._inference() as (runtime, module):
             for seq, seg in zip(ids, types):

@@ -10,6 +10,8 @@ procedure, breaking ties by the symbols themselves.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import heapq
 import os
 from collections import Counter, defaultdict
@@ -18,7 +20,8 @@ import numpy as np
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, PreTrainedTokenizerFast
 
-__all__ = ["SPECIAL_TOKENS", "train_wordpiece", "resolve_tokenizer", "encode_texts", "encode_words"]
+__all__ = ["SPECIAL_TOKENS", "train_wordpiece", "resolve_tokenizer", "encode_texts", "encode_words",
+           "Truncation"]
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 _PREFIX = "##"
@@ -212,37 +215,68 @@ def _plain_backend(tokenizer):
 
 
 def _pair_lengths(la, lb, budget):
-    """Longest-first truncation of a pair to ``budget`` tokens, in closed form."""
-    if la + lb <= budget:
-        return la, lb
-    half = budget // 2
-    if la <= half:
-        return la, budget - la
-    if lb <= half:
-        return budget - lb, lb
-    return budget - half, half
+    """The lengths a pair keeps under ``tokenizers``' ``longest_first`` truncation to
+    ``budget`` tokens: the shorter text whole if it takes at most half, else both cut to
+    half, the odd token to the longer text (to the second on a tie), as
+    ``tokenizers/src/utils/truncation.rs`` computes them, so that training encodes a pair
+    as an exported ``tokenizer.json`` and ``AutoTokenizer(a, b, truncation="longest_first")``
+    do.
+
+    Examples
+    --------
+    >>> _pair_lengths(100, 100, 125), _pair_lengths(40, 100, 125), _pair_lengths(200, 70, 125)
+    ((62, 63), (40, 85), (63, 62))
+    """
+    short, long_ = sorted((la, lb))
+    long_ = short if short > budget else max(short, budget - short)
+    if short + long_ > budget:
+        short, long_ = budget // 2, budget // 2 + budget % 2
+    keep_a, keep_b = (long_, short) if la > lb else (short, long_)
+    return min(la, keep_a), min(lb, keep_b)
+
+
+@dataclass(frozen=True)
+class Truncation:
+    """How many of ``n_texts`` texts were cut, and the longest one's length in tokens
+    (with its special tokens) before the cut. False when nothing was cut."""
+
+    n_cut: int = 0
+    n_texts: int = 0
+    longest: int = 0
+
+    def __bool__(self):
+        return self.n_cut > 0
+
+    def message(self, max_length, what="texts", hint=""):
+        """The :class:`~sklearn_electra.TextTruncationWarning` text for this cut."""
+        return (f"{self.n_cut} of {self.n_texts} {what} are longer than max_length={max_length} "
+                f"tokens (the longest has {self.longest}) and were truncated. {hint}").rstrip()
 
 
 def encode_texts(tokenizer, texts, max_length):
     """Token ids for single texts or ``(a, b)`` pairs, truncated to ``max_length``.
 
-    Returns ``(input_ids, token_type_ids, n_truncated)``; ids are 1-d int32
-    arrays of varying length (``[CLS] a [SEP] (b [SEP])``), never padded.
+    Returns ``(input_ids, token_type_ids, truncation)``; ids are 1-d int32
+    arrays of varying length (``[CLS] a [SEP] (b [SEP])``), never padded;
+    ``truncation`` is a :class:`Truncation` (what was cut, for the warning).
     """
     backend = _plain_backend(tokenizer)
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     pairs = len(texts) > 0 and isinstance(texts[0], tuple)
-    budget = max_length - (3 if pairs else 2)
-    input_ids, type_ids, n_truncated = [], [], 0
+    specials = 3 if pairs else 2
+    budget = max_length - specials
+    input_ids, type_ids, n_cut, longest = [], [], 0, 0
     for a, b in _encoded_chunks(backend, texts, pairs):
         ta, tb = _pair_lengths(len(a), len(b), budget) if pairs else (min(len(a), budget), 0)
-        n_truncated += (ta, tb) != (len(a), len(b))
+        if (ta, tb) != (len(a), len(b)):
+            n_cut += 1
+            longest = max(longest, len(a) + len(b) + specials)
         ids = [cls, *a[:ta], sep] + ([*b[:tb], sep] if pairs else [])
         input_ids.append(np.asarray(ids, dtype=np.int32))
         types = np.zeros(len(ids), dtype=np.int8)
         types[ta + 2:] = 1
         type_ids.append(types)
-    return input_ids, type_ids, n_truncated
+    return input_ids, type_ids, Truncation(n_cut, len(texts), longest)
 
 
 # Texts encoded per call: an Encoding object (tokens, offsets, masks) costs tens of

@@ -136,10 +136,21 @@ def test_batches_are_padded_to_their_longest_text(reviews):
     assert np.mean(recorder.widths) < 0.75 * 128
 
 
-def test_truncation_is_reported():
+def test_truncation_is_reported_at_fit_and_at_every_inference_call():
     X = ["word " * 200, "short text", "another short one", "and one more"]
-    with pytest.warns(TextTruncationWarning, match="1 of 4 texts"):
-        ElectraClassifier(max_epochs=1, max_length=32).fit(X, [0, 1, 0, 1])
+    with pytest.warns(TextTruncationWarning, match=r"1 of 4 texts are longer than max_length=32 "
+                                                   r"tokens \(the longest has 202\)") as caught:
+        clf = ElectraClassifier(max_epochs=1, max_length=32, vocab_size=100).fit(X, [0, 1, 0, 1])
+    assert len(caught) == 1 and caught[0].filename == __file__
+    # Two texts that differ only after the cut get the same outputs: the user is told.
+    long_a, long_b = "word " * 40 + "good", "word " * 40 + "bad"
+    for method in (clf.predict_proba, clf.predict, clf.predict_log_proba):
+        with pytest.warns(TextTruncationWarning, match=r"2 of 3 texts .*the longest has 43") as caught:
+            out = method([long_a, long_b, "short"])
+        assert len(caught) == 1 and caught[0].filename == __file__
+        np.testing.assert_array_equal(out[0], out[1])
+    with pytest.warns(TextTruncationWarning, match="1 of 1 texts"):
+        clf.score([long_a], [0])
 
 
 def test_pickle_round_trips_predictions_exactly(fitted, reviews):
