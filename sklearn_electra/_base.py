@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping as SkorchEarlyStopping
 from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog, ProgressBar
 from skorch.history import History
 from skorch.utils import TeeGenerator
@@ -36,7 +37,8 @@ from ._initialize import InitializeMixin
 from .callbacks import EarlyStopping, raised_by_skorch_early_stopping
 from .checkpoint import EpochCheckpoint, load_trainer_state, restore_training_snapshot, training_snapshot
 from .modeling import build_config, resolve_model
-from .optim import LinearWarmupSchedule, electra_param_groups, mark_written, optimizer_kwargs
+from .optim import (STREAM_DECAYS, STREAM_HORIZON, LinearWarmupSchedule, StreamSchedule,
+                    electra_param_groups, mark_written, optimizer_kwargs)
 from .persistence import TRAINER_STATE_DIR
 from .recipe import ADAM_EPS, FINETUNING_EPOCHS, Recipe, finetuning_recipe
 from .runtime import Runtime, seeded_torch
@@ -46,6 +48,12 @@ __all__ = ["ElectraNetBase"]
 
 # DataLoader arguments that the length-bucketed batch sampler owns.
 _SAMPLER_OWNS = ("sampler", "batch_sampler", "drop_last", "collate_fn")
+
+
+def _raises_to_stop(callback):
+    """Whether ``callback`` (a class or an instance) is skorch's EarlyStopping, not ours."""
+    kind = callback if isinstance(callback, type) else type(callback)
+    return issubclass(kind, SkorchEarlyStopping) and not issubclass(kind, EarlyStopping)
 
 
 @dataclass
@@ -62,6 +70,7 @@ class _FitRun:
     epochs: int = None  # this fit's epochs (the recipe's, from the optimizer steps per epoch)
     dataset_train: object = None  # the split, for what a fit does after its epochs
     dataset_valid: object = None
+    incremental: bool = False  # partial_fit: one pass, no validation split, a stream schedule
 
 
 class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
@@ -83,6 +92,7 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
         "gradient_accumulation_steps": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_grad_norm": [None, Interval(numbers.Real, 0, None, closed="neither")],
         "validation_fraction": [None, Interval(numbers.Real, 0, 1, closed="left")],
+        "partial_fit_lr": [StrOptions(set(STREAM_DECAYS))],
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "callbacks": [None, list, StrOptions({"disable"})],
@@ -100,7 +110,8 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
                  max_length=128, lr=None, max_epochs=None, batch_size=32, predict_batch_size=None,
                  optimizer=torch.optim.AdamW, weight_decay=0.01, warmup_ratio=None,
                  layerwise_lr_decay=None, gradient_accumulation_steps=1, max_grad_norm=1.0,
-                 validation_fraction=0.1, early_stopping=True, n_iter_no_change=3, callbacks=None,
+                 validation_fraction=0.1, early_stopping=True, n_iter_no_change=3,
+                 partial_fit_lr="constant", callbacks=None,
                  warm_start=False, checkpoint_dir=None, verbose=0, device="cpu", precision="fp32",
                  quantize=None, n_threads=None, accelerator=None, random_state=None, **kwargs):
         super().__init__(model, tokenizer=tokenizer, vocab_size=vocab_size, lowercase=lowercase,
@@ -119,6 +130,7 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
+        self.partial_fit_lr = partial_fit_lr
         self.callbacks = callbacks
         self.warm_start = warm_start
         self.checkpoint_dir = checkpoint_dir
@@ -157,10 +169,12 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
         return self._fit(X, y, fit_params, reset=reset, new_schedule=True)
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):
-        """Continue training for ``max_epochs`` epochs without re-initializing.
+        """One pass over ``X`` without re-initializing (see :meth:`fit` for a whole run).
 
-        The learning-rate schedule carries on where it stopped; once it has
-        run out, a new one starts.
+        As scikit-learn's incremental estimators: one epoch whatever ``max_epochs``, no
+        validation split (every text trains) and no best-epoch restore. The learning rate
+        follows a stream schedule across calls (``partial_fit_lr``); an interrupted fit's
+        own schedule, resumed from a checkpoint, runs on first.
 
         Returns
         -------
@@ -189,13 +203,17 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
     def _fit(self, X, y, fit_params, *, reset, new_schedule, classes=None):
         sample_weight = self._fit_keywords(fit_params)
         source = self._check_params()
-        snapshot = None if reset else training_snapshot(self)
-        undo = None if reset else (lambda: restore_training_snapshot(self, snapshot))
+        snapshot = {}  # taken once the input is known to be good, in host memory
+        undo = None if reset else (
+            lambda: snapshot and restore_training_snapshot(self, snapshot["state"]))
         with self._transaction(undo):
             inputs, targets, weights = self._validate_data(
                 X, y, reset=reset, classes=classes, sample_weight=sample_weight,
                 incremental=not new_schedule)
+            if not reset:
+                snapshot["state"] = training_snapshot(self)
             run = self._start_run()
+            run.incremental = not new_schedule
             if reset:
                 self.tokenizer_ = self._prepare_tokenizer(inputs, source)
                 self.recipe_ = self._resolve_recipe(source)
@@ -247,6 +265,13 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
                                          sample_weight=weights, incremental=incremental)
         return inputs, targets, weights
 
+    @property
+    def n_iter_(self):
+        """Epochs run: by the last ``fit`` and the ``partial_fit`` calls since (one each)."""
+        if self.history_ is None:
+            raise AttributeError("n_iter_ is set by fit or partial_fit.")
+        return len(self.history_)
+
     def _start_run(self):
         """Resolve this fit's device and draw its seeds (torch, batches, split)."""
         rng = check_random_state(self.random_state)
@@ -260,14 +285,18 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
         ``KeyboardInterrupt`` goes back to the last checkpointed epoch.
         """
         fit_params.pop("_routing_method", None)  # skorch's own marker, not a fit keyword
-        dataset_train, dataset_valid = self.get_split_datasets(X, y, seed=run.split_seed)
+        if run.incremental:  # one pass over everything given, as scikit-learn's partial_fit
+            dataset_train, dataset_valid = self.get_dataset(X, y), None
+        else:
+            dataset_train, dataset_valid = self.get_split_datasets(X, y, seed=run.split_seed)
         run.dataset_train, run.dataset_valid = dataset_train, dataset_valid
         on_epoch = {"dataset_train": dataset_train, "dataset_valid": dataset_valid}
         iterator_train = self.get_iterator(dataset_train, training=True, runtime=run.runtime,
                                            seed=run.batch_seed)
         iterator_valid = None if dataset_valid is None else \
             self.get_iterator(dataset_valid, training=False, runtime=run.runtime)
-        run.epochs = epochs or self.recipe_.epochs_for(self._steps_per_epoch(iterator_train))
+        run.epochs = 1 if run.incremental else \
+            epochs or self.recipe_.epochs_for(self._steps_per_epoch(iterator_train))
         try:
             for _ in range(run.epochs):
                 self.notify("on_epoch_begin", **on_epoch)
@@ -378,10 +407,13 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
         and checkpointing moved after the user's callbacks."""
         items = list(super()._yield_callbacks())
         deciding = [item for item in items if item[0] in self._DECIDING_CALLBACKS]
-        rest = [item for item in items if item not in deciding]
+        # skorch's own EarlyStopping, given by a user, stops by raising: after checkpointing,
+        # so that the epoch it stops at is written.
+        raising = [item for item in items if item not in deciding and _raises_to_stop(item[1])]
+        rest = [item for item in items if item not in deciding and item not in raising]
         logs = [i for i, item in enumerate(rest) if isinstance(item[1], PrintLog) or item[1] is PrintLog]
         at = logs[0] if logs else len(rest)
-        yield from rest[:at] + deciding + rest[at:]
+        yield from rest[:at] + deciding + raising + rest[at:]
 
     def _initialize_parts(self):
         """Build callbacks, model, criterion, optimizer and history on the resolved device."""
@@ -473,13 +505,31 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
     def run_single_epoch(self, iterator, training, prefix, step_fn, run=None, **fit_params):
         """One epoch; training epochs (re)start the lr schedule when needed and
         flush a pending gradient accumulation at the end."""
-        if training and iterator is not None and (self.lr_schedule_ is None or self.lr_schedule_.finished):
-            self.lr_schedule_ = LinearWarmupSchedule.for_training(
-                self._steps_per_epoch(iterator), run.epochs, self.recipe_.warmup_for)
-            self.lr_schedule_.apply(self.optimizer_)
+        if training and iterator is not None:
+            self._start_schedule(run, self._steps_per_epoch(iterator))
         super().run_single_epoch(iterator, training, prefix, step_fn, run=run, **fit_params)
         if training and run.pending:
             self._optimizer_step(run)
+
+    def _start_schedule(self, run, steps_per_epoch):
+        """Set ``lr_schedule_`` for this epoch: a fit's linear warmup and decay over its
+        epochs, or for ``partial_fit`` the stream schedule (an unfinished linear schedule,
+        resumed from a checkpoint, runs on first)."""
+        schedule = self.lr_schedule_
+        if run.incremental:
+            if isinstance(schedule, StreamSchedule) and schedule.decay == self.partial_fit_lr:
+                return
+            if isinstance(schedule, LinearWarmupSchedule) and not schedule.finished:
+                return
+            step = schedule.step if isinstance(schedule, StreamSchedule) else 0
+            self.lr_schedule_ = StreamSchedule(self.recipe_.warmup_for(STREAM_HORIZON),
+                                               self.partial_fit_lr, step)
+        elif schedule is None or schedule.finished:
+            self.lr_schedule_ = LinearWarmupSchedule.for_training(
+                steps_per_epoch, run.epochs, self.recipe_.warmup_for)
+        else:
+            return
+        self.lr_schedule_.apply(self.optimizer_)
 
     def _steps_per_epoch(self, iterator):
         return math.ceil(len(iterator) / self.gradient_accumulation_steps)

@@ -94,6 +94,13 @@ _PARAMETERS = {
         Patience of early stopping, in epochs. Epochs that end inside the
         learning-rate warmup do not count: a model trained from random weights
         can sit at chance until the rate has ramped up."""),
+    "partial_fit_lr": ("{\"constant\", \"inverse_sqrt\"}", """
+        The learning rate of ``partial_fit``, which makes one pass per call over a
+        stream of unknown length: a linear warmup over the first optimizer steps
+        (the recipe's ``warmup_ratio`` of 1,000 steps, counted across calls), then
+        the recipe's peak rate (``"constant"``, as ``MLPClassifier`` keeps
+        ``learning_rate_init``) or the peak times ``sqrt(warmup / step)``
+        (``"inverse_sqrt"``). ``fit`` plans its own linear decay instead."""),
     "callbacks": ("list, \"disable\" or None", """
         Extra skorch callbacks, as ``[("name", callback), ...]``. At each event they
         run after the built-in timing and loss scorers and before early stopping and

@@ -15,6 +15,7 @@ import numbers
 
 import numpy as np
 import torch
+from torch.utils.checkpoint import checkpoint
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._inference import TextTruncationWarning
@@ -71,12 +72,34 @@ class LongTextMixin:
         return super()._collator(dataset)
 
     def infer(self, x, runtime=None, module=None, **fit_params):
-        """The model's output; for a batch of windows, one pooled row per text."""
+        """The model's output; for a batch of windows, one pooled row per text.
+
+        A batch holds every window of its texts, however many: the windows go through the
+        model in chunks of at most ``batch_size``, each trimmed to its own longest window.
+        With gradients, each chunk is checkpointed (``torch.utils.checkpoint``, the random
+        state kept): its activations are recomputed in the backward pass, so memory stays
+        that of one chunk while the pooled loss's gradient reaches every window exactly.
+        """
         if "window_group" not in x:
             return super().infer(x, runtime=runtime, module=module, **fit_params)
-        x = dict(x)
+        x = {k: v for k, v in x.items() if k != "sample_weight"}  # per text: not per window
         groups = x.pop("window_group")
-        logits = super().infer(x, runtime=runtime, module=module, **fit_params)
+        chunk = self.batch_size
+        if len(groups) <= chunk:
+            logits = super().infer(x, runtime=runtime, module=module, **fit_params)
+        else:
+            def run(part):
+                return super(LongTextMixin, self).infer(part, runtime=runtime, module=module,
+                                                        **fit_params)
+
+            parts = []
+            for start in range(0, len(groups), chunk):
+                part = {k: v[start:start + chunk] for k, v in x.items()}
+                width = int(part["attention_mask"].sum(dim=1).max())
+                part = {k: v[:, :width] for k, v in part.items()}
+                parts.append(checkpoint(run, part, use_reentrant=False)
+                             if torch.is_grad_enabled() else run(part))
+            logits = torch.cat(parts)
         return pool_windows(logits, groups, int(groups.max()) + 1, self.window_pooling)
 
     def _serving_truncation(self):

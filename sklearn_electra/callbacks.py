@@ -33,6 +33,8 @@ class EarlyStopping(_SkorchEarlyStopping):
         self.stop_ = False
 
     def on_epoch_end(self, net, **kwargs):
+        if self.monitor not in net.history[-1]:
+            return  # an epoch without validation (partial_fit): nothing to judge
         schedule = getattr(net, "lr_schedule_", None)
         if schedule is not None and schedule.step < schedule.warmup:
             # skorch adds this epoch's miss, if it is one, to misses_: from -1 that is 0,
@@ -46,7 +48,10 @@ class EarlyStopping(_SkorchEarlyStopping):
             self.stop_ = True
 
     def improved(self, net):
-        """Whether the epoch just recorded is the best one so far (the one ``load_best`` keeps)."""
+        """Whether the epoch just recorded is the best one so far (the one ``load_best`` keeps);
+        None for an epoch it did not judge (no validation)."""
+        if self.monitor not in net.history[-1]:
+            return None
         return self.best_epoch_ == net.history[-1, "epoch"]
 
 

@@ -20,7 +20,7 @@ import torch
 from skorch.callbacks import Callback
 from skorch.history import History
 
-from .optim import LinearWarmupSchedule, load_optimizer_state
+from .optim import load_optimizer_state, schedule_from_state_dict
 from .persistence import TRAINER_STATE_DIR
 
 __all__ = ["EpochCheckpoint", "write_trainer_state", "load_trainer_state", "training_snapshot",
@@ -64,16 +64,28 @@ def load_trainer_state(net, folder):
             "optimizer state."
         ) from exc
     net.history_ = history
-    net.lr_schedule_ = LinearWarmupSchedule.from_state_dict(state["schedule"])
+    net.lr_schedule_ = schedule_from_state_dict(state["schedule"])
     net.grad_scaler_.load_state_dict(state["grad_scaler"])
     net.optimizer_.zero_grad(set_to_none=True)
 
 
+def _to_host(value):
+    """``value`` with every tensor copied to host memory (nested dicts and lists kept)."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().to("cpu", copy=True)
+    if isinstance(value, dict):
+        return {k: _to_host(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_host(v) for v in value)
+    return copy.deepcopy(value)
+
+
 def training_snapshot(net):
-    """The trainer state in memory: what training changes in place, to undo a failed
-    ``partial_fit`` (one copy of the weights and the optimizer's moments)."""
-    return {"module": copy.deepcopy(net.module_.state_dict()),
-            "optimizer": copy.deepcopy(net.optimizer_.state_dict()),
+    """The trainer state, copied to host memory: what training changes in place, to undo a
+    failed ``partial_fit``. One copy of the weights and of the optimizer's moments (about
+    three times the model's size in RAM for Adam), never on the accelerator."""
+    return {"module": _to_host(net.module_.state_dict()),
+            "optimizer": _to_host(net.optimizer_.state_dict()),
             "history": copy.deepcopy(net.history_),
             "schedule": None if net.lr_schedule_ is None else net.lr_schedule_.state_dict(),
             "grad_scaler": net.grad_scaler_.state_dict()}
@@ -86,7 +98,7 @@ def restore_training_snapshot(net, snapshot):
     net.optimizer_.zero_grad(set_to_none=True)
     net.grad_scaler_.load_state_dict(snapshot["grad_scaler"])
     net.history_ = snapshot["history"]
-    net.lr_schedule_ = LinearWarmupSchedule.from_state_dict(snapshot["schedule"])
+    net.lr_schedule_ = schedule_from_state_dict(snapshot["schedule"])
 
 
 class EpochCheckpoint(Callback):
@@ -119,9 +131,8 @@ class EpochCheckpoint(Callback):
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
         stopper = dict(net.callbacks_).get("early_stopping")
-        if stopper is not None and hasattr(stopper, "improved"):
-            improved = stopper.improved(net)
-        else:
+        improved = stopper.improved(net) if hasattr(stopper, "improved") else None
+        if improved is None:  # no early stopping, or an epoch it did not judge
             improved = row.get("valid_loss_best", row.get("train_loss_best", False))
         net._wait_for_everyone()
         if net._is_main_process():

@@ -13,12 +13,15 @@ counters honest after such a step.
 
 from __future__ import annotations
 
+import math
+
 import inspect
 
 import torch
 
 __all__ = ["layer_depth", "electra_param_groups", "fused_adam_supported", "optimizer_kwargs",
-           "mark_written", "load_optimizer_state", "warmup_linear_factor", "LinearWarmupSchedule"]
+           "mark_written", "load_optimizer_state", "warmup_linear_factor", "LinearWarmupSchedule",
+           "StreamSchedule", "STREAM_HORIZON", "schedule_from_state_dict"]
 
 # Which kernel an optimizer runs is this process's choice (device, torch version), not
 # part of the state a checkpoint carries.
@@ -265,3 +268,64 @@ class LinearWarmupSchedule:
 
     def __repr__(self):
         return f"LinearWarmupSchedule(step={self.step}, total={self.total}, warmup={self.warmup})"
+
+
+# partial_fit sees a stream of unknown length: its warmup is the recipe's for a run of this
+# many optimizer steps (100 steps at the reference's 10%).
+STREAM_HORIZON = 1000
+STREAM_DECAYS = ("constant", "inverse_sqrt")
+
+
+class StreamSchedule:
+    """The learning rate of ``partial_fit`` calls: a linear warmup over the first ``warmup``
+    optimizer steps (counted across calls), then the peak rate kept (``"constant"``, as
+    scikit-learn's ``MLPClassifier.partial_fit`` keeps ``learning_rate_init``) or decayed as
+    ``sqrt(warmup / step)`` (``"inverse_sqrt"``, the rate of Vaswani et al., 2017, which
+    needs no planned end).
+
+    Examples
+    --------
+    >>> s = StreamSchedule(warmup=4, decay="inverse_sqrt")
+    >>> [round(s.factor_at(k), 3) for k in (0, 3, 15, 63)]
+    [0.25, 1.0, 0.5, 0.25]
+    >>> StreamSchedule(warmup=4).factor_at(63), StreamSchedule(warmup=4).finished
+    (1.0, False)
+    """
+
+    kind = "stream"
+    finished = False  # a stream has no planned end
+
+    def __init__(self, warmup, decay="constant", step=0):
+        if decay not in STREAM_DECAYS:
+            raise ValueError(f"decay must be one of {STREAM_DECAYS}; got {decay!r}.")
+        self.warmup = max(1, int(warmup))
+        self.decay = decay
+        self.step = int(step)
+
+    def factor_at(self, step):
+        done = step + 1  # the rate of the (step + 1)-th optimizer step
+        if done <= self.warmup or self.decay == "constant":
+            return min(1.0, done / self.warmup)
+        return math.sqrt(self.warmup / done)
+
+    @property
+    def factor(self):
+        return self.factor_at(self.step)
+
+    apply = LinearWarmupSchedule.apply
+    advance = LinearWarmupSchedule.advance
+
+    def state_dict(self):
+        return {"kind": self.kind, "step": self.step, "warmup": self.warmup, "decay": self.decay}
+
+    def __repr__(self):
+        return f"StreamSchedule(step={self.step}, warmup={self.warmup}, decay={self.decay!r})"
+
+
+def schedule_from_state_dict(state):
+    """The schedule (linear or stream) that a ``state_dict`` describes; None for None."""
+    if state is None:
+        return None
+    if state.get("kind") == StreamSchedule.kind:
+        return StreamSchedule(state["warmup"], state["decay"], state["step"])
+    return LinearWarmupSchedule.from_state_dict(state)

@@ -142,7 +142,7 @@ class ElectraQuestionAnswerer(SampleWeightMixin, ElectraNetBase):
         return check_answers(y, [context for _, context in inputs])
 
     def _make_dataset(self, inputs, targets=None, fitting=False):
-        dataset, n_cut, unmatched = encode_contexts(
+        dataset, cut, unmatched = encode_contexts(
             self.tokenizer_, inputs, self.max_length, self.doc_stride, self.max_question_length,
             answers=targets)
         if unmatched:
@@ -152,13 +152,11 @@ class ElectraQuestionAnswerer(SampleWeightMixin, ElectraNetBase):
                 f"no token of its context ({len(unmatched)} such answers): the tokenizer drops it "
                 "(whitespace, control characters). Fix or drop these answers."
             )
-        if n_cut:
-            warn_caller(
-                f"{n_cut} of {len(inputs)} questions are longer than max_question_length="
-                f"{self.max_question_length} tokens and were cut to that length. Raise "
-                "max_question_length to keep them whole (each window then holds less context).",
-                TextTruncationWarning,
-            )
+        if cut:
+            warn_caller(cut.message(self.max_question_length, "questions",
+                                    "Raise max_question_length to keep them whole (each window "
+                                    "then holds less context).", limit="max_question_length"),
+                        TextTruncationWarning)
         return dataset
 
     # ------------------------------------------------------------ model

@@ -21,7 +21,7 @@ import torch
 
 from .data import EncodedDataset
 from .targets import weighted_mean
-from .tokenization import _CHUNK, _plain_backend
+from .tokenization import _CHUNK, Truncation, _plain_backend
 from .windows import window_starts
 
 __all__ = ["ContextWindows", "encode_contexts", "SpanLoss", "best_spans"]
@@ -78,17 +78,18 @@ def encode_contexts(tokenizer, inputs, max_length, doc_stride, max_question_leng
     Returns
     -------
     dataset : ContextWindows
-    n_cut : int
-        Questions longer than ``max_question_length`` tokens (cut).
+    cut : Truncation
+        Questions longer than ``max_question_length`` tokens (cut), and the longest's length.
     unmatched : list of (question, (start, end))
         Gold answers that cover no token (only whitespace, say): nothing can
         point at them.
     """
     backend = _plain_backend(tokenizer)
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
-    ids, types, groups, begins, token_starts, offsets, n_cut = [], [], [], [], [], [], 0
+    ids, types, groups, begins, token_starts, offsets, n_cut, longest = [], [], [], [], [], [], 0, 0
     for index, (question, context, char_offsets) in enumerate(_encoded_questions(backend, inputs)):
-        n_cut += len(question) > max_question_length
+        if len(question) > max_question_length:
+            n_cut, longest = n_cut + 1, max(longest, len(question))
         head = [cls, *question[:max_question_length], sep]
         room = max_length - len(head) - 1
         for start in window_starts(len(context), room, doc_stride):
@@ -102,10 +103,11 @@ def encode_contexts(tokenizer, inputs, max_length, doc_stride, max_question_leng
             token_starts.append(start)
         offsets.append(char_offsets)
     dataset = ContextWindows(ids, types, None, groups, begins, token_starts, offsets)
+    cut = Truncation(n_cut, len(inputs), longest)
     if answers is None:
-        return dataset, n_cut, []
+        return dataset, cut, []
     labels, unmatched = _span_labels(dataset, answers)
-    return ContextWindows(ids, types, labels, groups, begins, token_starts, offsets), n_cut, unmatched
+    return ContextWindows(ids, types, labels, groups, begins, token_starts, offsets), cut, unmatched
 
 
 def _token_span(offsets, start, end):

@@ -20,6 +20,7 @@ from ._weights import SampleWeightMixin
 from .data import EncodedDataset, stack_rows
 from .targets import TagSequences
 from .tokenization import encode_words
+from .windows import window_starts
 from .validation import check_tags, check_token_lists
 
 __all__ = ["ElectraTagger", "split_words", "repair_bio"]
@@ -61,26 +62,6 @@ def repair_bio(tags):
         out.append(tag)
         previous = tag
     return out
-
-
-def window_starts(n_subwords, budget, stride):
-    """Start offsets of the windows that cover ``n_subwords`` subwords.
-
-    Windows hold ``budget`` subwords; consecutive ones overlap by at least
-    ``stride``; the last one ends at the sentence's end.
-
-    Examples
-    --------
-    >>> window_starts(10, 4, 1)
-    [0, 3, 6]
-    >>> window_starts(3, 4, 1)
-    [0]
-    """
-    if n_subwords <= budget:
-        return [0]
-    step = budget - stride
-    starts = list(range(0, n_subwords - budget, step))
-    return starts + [n_subwords - budget]
 
 
 class WindowedDataset(EncodedDataset):

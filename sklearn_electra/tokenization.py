@@ -247,9 +247,9 @@ class Truncation:
     def __bool__(self):
         return self.n_cut > 0
 
-    def message(self, max_length, what="texts", hint=""):
+    def message(self, max_length, what="texts", hint="", limit="max_length"):
         """The :class:`~sklearn_electra.TextTruncationWarning` text for this cut."""
-        return (f"{self.n_cut} of {self.n_texts} {what} are longer than max_length={max_length} "
+        return (f"{self.n_cut} of {self.n_texts} {what} are longer than {limit}={max_length} "
                 f"tokens (the longest has {self.longest}) and were truncated. {hint}").rstrip()
 
 

@@ -37,11 +37,20 @@ def onnx_feeds(export_dir, texts):
                                ("token_type_ids", "type_ids"))}
 
 
+# Reviews cut to this many characters fit max_length=48 whole: a token covers at least one
+# character, plus [CLS] and [SEP]. Tests that cut texts say so (pyproject's filterwarnings
+# makes an unexpected TextTruncationWarning an error).
+REVIEW_CHARS = 46
+
+
 @pytest.fixture(scope="session")
 def reviews():
-    """Chinese product reviews (real data): 400 train and 200 test rows."""
+    """Chinese product reviews (real data): 400 train and 200 test rows, each the first
+    ``REVIEW_CHARS`` characters of a review."""
     train, test = load_chinese_reviews()
-    return train.sample(400, random_state=0), test.sample(200, random_state=0)
+    train, test = train.sample(400, random_state=0), test.sample(200, random_state=0)
+    return (train.assign(text=train["text"].str[:REVIEW_CHARS]),
+            test.assign(text=test["text"].str[:REVIEW_CHARS]))
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +58,25 @@ def fitted(reviews):
     """A tiny ElectraClassifier trained on the review slice (do not mutate)."""
     train, _ = reviews
     return ElectraClassifier(**FAST).fit(train["text"], train["label"])
+
+
+def reporting_cuts(est, texts, call):
+    """``call()``, asserting it warns once exactly when some of ``texts`` (or pairs) is longer
+    than ``est.max_length`` tokens, counted by the tokenizer itself, with that count."""
+    import warnings
+
+    from sklearn_electra import TextTruncationWarning
+
+    def n_tokens(text):
+        return len(est.tokenizer_(*text)["input_ids"] if isinstance(text, tuple)
+                   else est.tokenizer_(text)["input_ids"])
+
+    expected = sum(n_tokens(t) > est.max_length for t in texts)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = call()
+    cut = [w for w in caught if issubclass(w.category, TextTruncationWarning)]
+    assert len(cut) == (expected > 0), [str(w.message) for w in cut]
+    if expected:
+        assert str(cut[0].message).startswith(f"{expected} of {len(texts)} texts"), cut[0].message
+    return out

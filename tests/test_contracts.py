@@ -3,6 +3,8 @@ partial_fit, pairs cut as served, truncation that says so."""
 
 import os
 
+import numpy as np
+
 import pytest
 
 from sklearn_electra import persistence
@@ -150,3 +152,119 @@ def test_every_call_that_cuts_a_text_says_so_once(tmp_path):
                           ) as caught:
             call()
         assert len(caught) == 1 and caught[0].filename == __file__, name
+
+
+# ---------------------------------------------------------------- partial_fit is one pass
+def _texts(n):
+    return [f"text {i} {'good' if i % 2 else 'bad'} phone" for i in range(n)], [i % 2 for i in range(n)]
+
+
+def test_partial_fit_is_one_pass_over_everything_given():
+    from sklearn_electra import ElectraClassifier
+
+    X, y = _texts(64)
+    clf = ElectraClassifier(max_length=16, vocab_size=100, batch_size=16, random_state=0)
+    clf.partial_fit(X, y)  # a preset with max_epochs=None: fit would plan tens of epochs
+    assert clf.n_iter_ == 1 and len(clf.history_) == 1
+    row = clf.history_[-1]
+    assert "valid_loss" not in row  # nothing held out
+    assert sum(b["train_batch_size"] for b in row["batches"]) == 64  # every text trained once
+    clf.set_params(max_epochs=5).partial_fit(X, y)  # max_epochs does not apply
+    assert clf.n_iter_ == 2
+    assert ElectraClassifier(max_length=16, vocab_size=100, max_epochs=3).fit(X, y).n_iter_ <= 3
+
+
+@pytest.mark.parametrize("decay", ["constant", "inverse_sqrt"])
+def test_partial_fit_learning_rate_follows_the_stream_schedule(decay):
+    from sklearn_electra import ElectraClassifier
+    from sklearn_electra.optim import StreamSchedule
+
+    X, y = _texts(32)
+    clf = ElectraClassifier(max_length=16, vocab_size=100, batch_size=8, lr=1e-3,
+                            warmup_ratio=0.004, partial_fit_lr=decay, random_state=0)
+    factors = []
+    for _ in range(5):  # 4 optimizer steps a call; the warmup (4 steps) ends in the first
+        clf.partial_fit(X, y)
+        group = clf.optimizer_.param_groups[-1]
+        factors.append(group["lr"] / group["initial_lr"])
+    assert isinstance(clf.lr_schedule_, StreamSchedule) and clf.lr_schedule_.step == 20
+    expected = [StreamSchedule(4, decay).factor_at(step) for step in (4, 8, 12, 16, 20)]
+    np.testing.assert_allclose(factors, expected, rtol=1e-6)
+    assert factors[-1] == (1.0 if decay == "constant" else pytest.approx((4 / 21) ** 0.5))
+
+
+def test_partial_fit_snapshot_is_taken_after_validation_and_lives_on_the_host(monkeypatch):
+    from sklearn_electra import ElectraClassifier, checkpoint
+
+    X, y = _texts(32)
+    clf = ElectraClassifier(max_length=16, vocab_size=100, batch_size=8, random_state=0)
+    clf.partial_fit(X, y)
+    taken = []
+    real = checkpoint.training_snapshot
+
+    def spy(net):
+        snapshot = real(net)
+        taken.append(snapshot)
+        return snapshot
+
+    monkeypatch.setattr("sklearn_electra._base.training_snapshot", spy)
+    with pytest.raises(ValueError, match="X has 32 texts but y has 3"):
+        clf.partial_fit(X, [0, 1, 0])
+    assert taken == []  # bad input costs no copy of the weights
+    clf.partial_fit(X, y)
+    tensors = list(taken[0]["module"].values())
+    assert len(taken) == 1 and all(t.device.type == "cpu" for t in tensors)
+    assert all(t.data_ptr() != p.data_ptr() for t, p in zip(tensors, clf.module_.state_dict().values()))
+
+
+# ---------------------------------------------------------------- bounded memory for long texts
+def test_windows_train_in_chunks_with_the_gradients_of_one_pass():
+    import torch
+
+    from sklearn_electra import ElectraClassifier
+    from sklearn_electra.windows import WindowCollator
+
+    words = [f"w{i}" for i in range(30)]
+    X = [" ".join(words[i % 7:] * 3) for i in range(4)] + ["w1 w2"]
+    y = [0, 1, 0, 1, 1]
+    clf = ElectraClassifier(max_length=16, vocab_size=100, long_texts="windows", stride=4,
+                            max_epochs=1, batch_size=2, random_state=0,
+                            class_weight={1: 2.0}).fit(X, y)
+    dataset = clf.get_dataset(X, y)
+    assert len(dataset) > 12  # many more windows than batch_size
+    x, target = WindowCollator(clf.tokenizer_.pad_token_id)([dataset[i] for i in range(len(dataset))])
+
+    def gradients(chunk):
+        clf.set_params(batch_size=chunk)
+        clf.module_.eval()  # no dropout: both passes see the same function
+        clf.module_.zero_grad()
+        loss = clf.get_loss(clf.infer(x), target, X=x)
+        loss.backward()
+        return loss.item(), {n: p.grad.clone() for n, p in clf.module_.named_parameters()
+                             if p.grad is not None}
+
+    loss_one, one_pass = gradients(1000)  # every window in one forward
+    loss_chunked, chunked = gradients(2)  # two windows at a time, checkpointed
+    assert loss_chunked == pytest.approx(loss_one, abs=1e-6)
+    assert one_pass.keys() == chunked.keys() and len(one_pass) > 10
+    for name, grad in one_pass.items():
+        torch.testing.assert_close(chunked[name], grad, atol=1e-5, rtol=1e-4, msg=name)
+
+
+def test_a_chunk_holds_at_most_batch_size_windows(monkeypatch):
+    from sklearn_electra import ElectraClassifier
+
+    seen = []
+    X = [" ".join(["word"] * 300), "short"] * 3
+    clf = ElectraClassifier(max_length=16, vocab_size=100, long_texts="windows", stride=2,
+                            max_epochs=1, batch_size=4, validation_fraction=None, random_state=0)
+    clf.fit(X, [0, 1] * 3)
+    real = type(clf.module_).forward
+
+    def spy(module, *args, **kwargs):
+        seen.append(kwargs["input_ids"].shape[0])
+        return real(module, *args, **kwargs)
+
+    monkeypatch.setattr(type(clf.module_), "forward", spy)
+    clf.partial_fit(X, [0, 1] * 3)
+    assert max(seen) <= 4 and sum(seen) > 60  # ~25 windows a long text, trained 4 at a time

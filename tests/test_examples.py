@@ -12,6 +12,10 @@ from sklearn_electra import ElectraClassifier
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+# The examples train on whole real documents, and some are cut: the warning is what a user
+# running them sees, so here it is shown, not raised.
+pytestmark = pytest.mark.filterwarnings("default::sklearn_electra.TextTruncationWarning")
+
 
 def _load(path):
     # scripts import their neighbours (benchmarks/_report.py), as when run from their folder

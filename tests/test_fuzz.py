@@ -56,6 +56,11 @@ def _assert_clear(exc, *names):
     assert "Traceback" not in message and len(message) < 2000
 
 
+# Texts and questions of any length are drawn here, so many are cut: the property under test
+# is which exceptions bad input gets. Whether a cut is reported (once, with the count) is
+# test_properties.py's property.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn_electra.TextTruncationWarning")
+
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                       HealthCheck.too_slow, HealthCheck.data_too_large])
 

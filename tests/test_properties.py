@@ -4,6 +4,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .conftest import reporting_cuts
+
 texts = st.one_of(
     st.text(max_size=200),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=50),
@@ -16,14 +18,15 @@ texts = st.one_of(
                                                                  HealthCheck.too_slow])
 @given(batch=st.lists(texts, min_size=1, max_size=12))
 def test_any_texts_get_one_prediction_each(fitted, batch):
-    proba = fitted.predict_proba(batch)
+    proba = reporting_cuts(fitted, batch, lambda: fitted.predict_proba(batch))
     assert proba.shape == (len(batch), 2)
     assert np.isfinite(proba).all()
     np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-5)
-    assert set(fitted.predict(batch)) <= set(fitted.classes_)
+    assert set(reporting_cuts(fitted, batch, lambda: fitted.predict(batch))) <= set(fitted.classes_)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pairs=st.lists(st.tuples(st.text(max_size=300), st.text(max_size=300)), min_size=1, max_size=6))
 def test_any_pairs_are_accepted(fitted, pairs):
-    assert fitted.predict_proba(pairs).shape == (len(pairs), 2)
+    proba = reporting_cuts(fitted, pairs, lambda: fitted.predict_proba(pairs))
+    assert proba.shape == (len(pairs), 2)

@@ -108,13 +108,24 @@ _TEXT = st.text(st.characters(codec="utf-8"), max_size=300)
 @settings(max_examples=40, deadline=None)
 @given(question=st.text(max_size=40), context=_TEXT)
 def test_spans_of_any_unicode_context_slice_it(qa, question, context):
-    spans = qa.predict_spans([(question, context)], n_best=5)
+    n_question = len(qa.tokenizer_(question, add_special_tokens=False)["input_ids"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        spans = qa.predict_spans([(question, context)], n_best=5)
+    cut = [str(w.message) for w in caught if issubclass(w.category, TextTruncationWarning)]
+    # The question alone can be cut (a context never is): said once, with its length.
+    assert cut == ([f"1 of 1 questions are longer than max_question_length={qa.max_question_length}"
+                    f" tokens (the longest has {n_question}) and were truncated. Raise "
+                    "max_question_length to keep them whole (each window then holds less "
+                    "context)."] if n_question > qa.max_question_length else [])
     for row in spans.itertuples():
         assert -1 <= row.start <= row.end <= len(context)
         assert context[max(row.start, 0):max(row.end, 0)] == row.text
         if row.start >= 0:
             assert row.text.strip() and row.end > row.start
-    assert spans["text"].iloc[0] == qa.predict([(question, context)])[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TextTruncationWarning)  # said above
+        assert spans["text"].iloc[0] == qa.predict([(question, context)])[0]
 
 
 @pytest.fixture(scope="module")

@@ -263,6 +263,7 @@ def test_grid_search_on_ray_matches_the_sequential_one(search_data, sequential_s
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("default::sklearn_electra.TextTruncationWarning")  # whole reviews
 def test_distributed_search_example_runs_on_a_local_cluster(tmp_path):
     pytest.importorskip("distributed")
     sys.path.insert(0, os.path.join(ROOT, "examples"))

@@ -3,6 +3,7 @@
 import copy
 import importlib.util
 import json
+import warnings
 import os
 import pickle
 import subprocess
@@ -14,6 +15,7 @@ import torch
 from sklearn.base import clone
 
 from sklearn_electra import (
+    TextTruncationWarning,
     ElectraClassifier,
     ElectraEmbedder,
     ElectraRTDPretrainer,
@@ -21,7 +23,7 @@ from sklearn_electra import (
 )
 from sklearn_electra.serving import quantize_module
 
-from .conftest import FAST, onnx_feeds
+from .conftest import reporting_cuts, FAST, onnx_feeds
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ort = pytest.importorskip("onnxruntime")
@@ -138,10 +140,15 @@ def test_onnx_logits_match_pytorch_for_any_batch_and_length(fitted, exported, re
     assert [i.name for i in session.get_inputs()] == ["input_ids", "attention_mask",
                                                       "token_type_ids"]
     texts = test["text"].tolist()
-    for batch in ([texts[0]], texts[:3], texts[:17] + ["", "x" * 5000]):
+    for batch in ([texts[0]], texts[:3], texts[:17] + ["", "x " * 5000]):
         feeds = onnx_feeds(exported, batch)
         logits = session.run(None, feeds)[0]
-        np.testing.assert_allclose(logits, fitted.forward(batch).numpy(), atol=1e-4)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ours = fitted.forward(batch).numpy()
+        cut = [w for w in caught if issubclass(w.category, TextTruncationWarning)]
+        assert len(cut) == (len(batch) == 19)  # the served tokenizer cuts the long one too
+        np.testing.assert_allclose(logits, ours, atol=1e-4)
     assert feeds["input_ids"].shape[1] == fitted.max_length  # truncation as in predict
     meta = json.loads((exported / "sklearn_electra.json").read_text())
     assert meta["classes"] == fitted.classes_.tolist()
@@ -168,11 +175,13 @@ def test_onnx_pairs_tagger_and_embedder(tmp_path, reviews):
     train, _ = reviews
     texts = train["text"].tolist()[:64]
     pairs = list(zip(texts[:32], texts[32:]))
-    clf = ElectraClassifier(**{**FAST, "max_epochs": 1}).fit(pairs, [i % 2 for i in range(32)])
+    with pytest.warns(TextTruncationWarning, match="of 32 texts"):  # pairs past max_length=64
+        clf = ElectraClassifier(**{**FAST, "max_epochs": 1}).fit(pairs, [i % 2 for i in range(32)])
     clf.to_onnx(tmp_path / "pairs")
     session = ort.InferenceSession(str(tmp_path / "pairs" / "model.onnx"))
     logits = session.run(None, onnx_feeds(tmp_path / "pairs", pairs[:5]))[0]
-    np.testing.assert_allclose(logits, clf.forward(pairs[:5]).numpy(), atol=1e-4)
+    with pytest.warns(TextTruncationWarning, match="of 5 texts"):  # cut as the served tokenizer cuts
+        np.testing.assert_allclose(logits, clf.forward(pairs[:5]).numpy(), atol=1e-4)
 
     emb = ElectraEmbedder(random_state=0, pooling="mean").fit(texts)
     emb.to_onnx(tmp_path / "emb")
@@ -187,8 +196,8 @@ def test_onnx_pairs_tagger_and_embedder(tmp_path, reviews):
     session = ort.InferenceSession(str(tmp_path / "pre" / "model.onnx"))
     feeds = onnx_feeds(tmp_path / "pre", texts[:3])
     replaced = 1 / (1 + np.exp(-session.run(None, feeds)[0]))  # (B, L) replaced-token logits
-    for row, mask, scores in zip(replaced, feeds["attention_mask"],
-                                 pre.replaced_token_scores(texts[:3])):
+    scored = reporting_cuts(pre, texts[:3], lambda: pre.replaced_token_scores(texts[:3]))
+    for row, mask, scores in zip(replaced, feeds["attention_mask"], scored):
         np.testing.assert_allclose(row[mask == 1], [p for _, p in scores], atol=1e-4)
 
     sentences = [list(t[:30]) for t in texts]

@@ -49,7 +49,7 @@ def _case(name, reviews):
                 answers, lambda e, X: e.predict_spans(X, n_best=2)[["start", "end", "score"]].to_numpy())
     if name == "embedder":
         return ElectraEmbedder(**SMALL), texts, None, lambda e, X: e.transform(X)
-    return (ElectraRTDPretrainer(**{**SMALL, "max_length": 32}), texts, None,
+    return (ElectraRTDPretrainer(**{**SMALL, "max_length": 48}), texts, None,
             lambda e, X: np.asarray([s for row in e.replaced_token_scores(X) for _, s in row]))
 
 

@@ -59,12 +59,12 @@ def test_encode_any_unicode(texts, max_length):
 @settings(max_examples=60, deadline=None)
 @given(a=st.text(max_size=200), b=st.text(max_size=200), max_length=st.integers(5, 30))
 def test_encode_pairs_truncates_longest_first(a, b, max_length):
-    ids, types, n_truncated = encode_texts(_TOK, [(a, b)], max_length)
+    ids, types, cut = encode_texts(_TOK, [(a, b)], max_length)
     seq, seg = ids[0], types[0]
     full_a = len(_TOK.backend_tokenizer.encode(a, add_special_tokens=False).ids)
     full_b = len(_TOK.backend_tokenizer.encode(b, add_special_tokens=False).ids)
     assert len(seq) == min(full_a + full_b, max_length - 3) + 3
-    assert n_truncated == (full_a + full_b > max_length - 3)
+    assert cut.n_cut == (full_a + full_b > max_length - 3) and cut.n_texts == 1
     seps = np.flatnonzero(seq == _TOK.sep_token_id)
     assert seps[-1] == len(seq) - 1
     # segment 1 starts right after the first [SEP] and runs to the end
@@ -72,9 +72,14 @@ def test_encode_pairs_truncates_longest_first(a, b, max_length):
     assert seq[first_sep] == _TOK.sep_token_id and seg[first_sep + 1:].all()
 
 
-def test_truncation_is_counted():
-    _, _, n = encode_texts(_TOK, ["word " * 100, "short"], 16)
-    assert n == 1
+def test_truncation_is_counted_with_the_longest_length():
+    _, _, cut = encode_texts(_TOK, ["word " * 100, "short", "word " * 20], 16)
+    longest = len(_TOK("word " * 100)["input_ids"])  # with [CLS] and [SEP]
+    assert (cut.n_cut, cut.n_texts, cut.longest) == (2, 3, longest) and cut and longest > 100
+    _, _, none = encode_texts(_TOK, ["short"], 16)
+    assert not none and none.longest == 0
+    assert cut.message(16) == ("2 of 3 texts are longer than max_length=16 tokens (the longest "
+                               f"has {longest}) and were truncated.")
 
 
 _TOK = train_wordpiece(["hello world", "ünïcödé text", "中文 文本", "emoji 🙂 test"] * 3, vocab_size=120)
