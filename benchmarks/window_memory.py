@@ -9,8 +9,10 @@ Each measurement is a fresh process that fits a tiny classifier for one epoch on
 texts of ``n`` tokens each (one per class; Chinese reviews joined, a token per
 character), ``max_length=128``, ``stride=32``, ``batch_size=32``, no validation split,
 and reports the growth of its peak RSS (``VmHWM``, reset after loading; Linux) over the
-RSS before ``fit``. ``--base REV`` measures another git revision the same way, for
-contrast.
+RSS before ``fit``, once as is and once with glibc's mmap threshold pinned to its initial
+128 KiB (``memory.py`` says why: the allocator otherwise keeps freed activation buffers in
+a fragmented heap, and RSS follows the allocation history more than what is alive).
+``--base REV`` measures another git revision the same way, for contrast.
 
     python benchmarks/window_memory.py [--tokens 1000 100000] [--base REV] [--quick]
 """
@@ -23,6 +25,7 @@ import sys
 import tempfile
 
 from _report import plt, publish
+from memory import PINNED
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -53,9 +56,10 @@ print(json.dumps({"growth": peak - start, "windows": windows}))
 """
 
 
-def measure(tree, n_tokens):
+def measure(tree, n_tokens, env=None):
     env = {**os.environ, "TREE": tree, "BENCH": HERE, "N_TOKENS": str(n_tokens),
-           "PYTHONPATH": tree, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+           "PYTHONPATH": tree, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+           **(env or {})}
     out = subprocess.run([sys.executable, "-c", CHILD], env=env, check=True, capture_output=True,
                          text=True, cwd=tree).stdout
     return json.loads(out.strip().splitlines()[-1])
@@ -79,6 +83,8 @@ def main(argv=None):
         trees[f"at {args.base}"] = other
     try:
         results = {name: {n: measure(tree, n) for n in args.tokens} for name, tree in trees.items()}
+        pinned = {name: {n: measure(tree, n, PINNED) for n in args.tokens}
+                  for name, tree in trees.items()}
     finally:
         if tmp:
             subprocess.run(["git", "worktree", "remove", "--force", other], cwd=ROOT,
@@ -87,15 +93,21 @@ def main(argv=None):
     header = (f"peak RSS growth of one training epoch with long_texts='windows' (tiny, max_length=128, "
               f"stride=32, batch_size=32) on two texts of {small:,} vs {large:,} tokens, MiB")
     lines = [header, "", "| code | tokens per text | windows | peak RSS growth | ratio to "
-             f"{small:,} tokens |", "|---|---|---|---|---|"]
+             f"{small:,} tokens | mmap threshold pinned | ratio, pinned |",
+             "|---|---|---|---|---|---|---|"]
     for name, rows in results.items():
+        fixed = pinned[name]
         for n in args.tokens:
             lines.append(f"| {name} | {n:,} | {rows[n]['windows']:,} | "
                          f"{rows[n]['growth'] / MIB:.0f} | "
-                         f"{rows[n]['growth'] / max(rows[small]['growth'], 1):.2f}x |")
+                         f"{rows[n]['growth'] / max(rows[small]['growth'], 1):.2f}x | "
+                         f"{fixed[n]['growth'] / MIB:.0f} | "
+                         f"{fixed[n]['growth'] / max(fixed[small]['growth'], 1):.2f}x |")
     fig, ax = plt.subplots(figsize=(6, 3))
     for name, rows in results.items():
         ax.plot(args.tokens, [rows[n]["growth"] / MIB for n in args.tokens], marker="o", label=name)
+        ax.plot(args.tokens, [pinned[name][n]["growth"] / MIB for n in args.tokens], marker="o",
+                ls="--", label=f"{name}, mmap threshold pinned")
     ax.set_xscale("log")
     ax.set_xlabel("tokens per text")
     ax.set_ylabel("peak RSS growth (MiB)")

@@ -19,8 +19,9 @@ import html
 
 import numpy as np
 
+from ._warnings import TextTruncationWarning, warn_caller
 from .data import EncodedDataset
-from .tokenization import _plain_backend
+from .tokenization import Truncation, _plain_backend
 from .validation import check_texts
 
 __all__ = ["ReplacedTokenDisplay", "TokenEvidenceDisplay"]
@@ -36,6 +37,10 @@ def _token_pieces(estimator, text):
     (text,) = check_texts([text], allow_pairs=False)
     encoding = _plain_backend(estimator.tokenizer_).encode(text, add_special_tokens=False)
     keep = estimator.max_length - 2
+    if len(encoding.ids) > keep:
+        cut = Truncation(1, 1, len(encoding.ids) + 2)
+        warn_caller(cut.message(estimator.max_length, hint="The display shows the tokens the "
+                                "model reads."), TextTruncationWarning)
     return text, np.asarray(encoding.ids[:keep], dtype=np.int64), encoding.offsets[:keep]
 
 

@@ -201,8 +201,10 @@ def check_labels(y, n_rows, estimator):
     if isinstance(y, str):
         raise ValueError("y must hold one label per text, not a single string.")
     y = np.asarray(y, dtype=object if is_object_like(y) else None)
-    if y.ndim == 2 and y.shape[1] == 1:
+    if y.ndim == 2 and y.shape[1] == 1:  # a column: nested lists of one label each
         y = y.ravel()
+        if y.dtype == object and not is_object_like(y.tolist()):
+            y = np.asarray(y.tolist())  # numbers, as type_of_target reads [[1], [0]]
     if y.ndim != 1:
         raise ValueError(f"y must be 1-dimensional (one label per text); got shape {y.shape}.")
     if len(y) != n_rows:

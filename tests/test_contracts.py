@@ -268,3 +268,32 @@ def test_a_chunk_holds_at_most_batch_size_windows(monkeypatch):
     monkeypatch.setattr(type(clf.module_), "forward", spy)
     clf.partial_fit(X, [0, 1] * 3)
     assert max(seen) <= 4 and sum(seen) > 60  # ~25 windows a long text, trained 4 at a time
+
+
+def test_the_evidence_display_says_when_it_shows_part_of_a_text(tmp_path):
+    from sklearn_electra import ElectraClassifier, TextTruncationWarning, TokenEvidenceDisplay
+
+    clf = ElectraClassifier(max_length=16, vocab_size=100, max_epochs=1, random_state=0)
+    clf.fit(["good phone", "bad phone"] * 8, [1, 0] * 8)
+    with pytest.warns(TextTruncationWarning, match=r"1 of 1 texts .*max_length=16 .*has 42"):
+        display = TokenEvidenceDisplay.from_estimator(clf, "good " * 40)
+    assert len(display.tokens) == 14  # what the model reads: max_length - [CLS] - [SEP]
+
+
+# ---------------------------------------------------------------- y as type_of_target reads it
+def test_nested_lists_of_one_number_are_single_labels_as_type_of_target_says():
+    from sklearn.utils.multiclass import type_of_target
+
+    from sklearn_electra import ElectraClassifier
+
+    X = ["good phone", "bad phone"] * 8
+    nested = [[1], [0]] * 8
+    assert type_of_target(nested) == type_of_target(np.array(nested)) == "binary"
+    a = ElectraClassifier(max_length=16, vocab_size=100, max_epochs=1, random_state=0).fit(X, nested)
+    b = ElectraClassifier(max_length=16, vocab_size=100, max_epochs=1, random_state=0)
+    b.fit(X, np.array(nested))
+    assert a.target_type_ == b.target_type_ == "binary" and a.classes_.tolist() == [0, 1]
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert a.predict(X).shape == (16,)
+    log = a.predict_log_proba(X)
+    np.testing.assert_allclose(np.exp(log), a.predict_proba(X), rtol=1e-6)
