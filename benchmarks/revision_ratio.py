@@ -7,9 +7,10 @@ so that a busy machine slows both alike. The table gives each side's median seco
 the ratio (this checkout's throughput over the other's; 1.00x: the same speed).
 
 Workloads (tiny model, real data, fixed settings so both revisions do the same work):
-``classifier`` (Chinese reviews, 1,000 texts, 2 epochs, then ``predict_proba`` on 2,000),
-``windows`` (BBC News at ``max_length=128`` with ``long_texts="windows"``, 150 articles,
-1 epoch), ``tagger`` (People's Daily NER, 1,000 sentences, 2 epochs).
+``classifier`` (Chinese reviews, 3,000 texts, 2 epochs, then ``predict_proba`` on 3,000),
+``windows`` (BBC News at ``max_length=128`` with ``long_texts="windows"``, 300 articles,
+1 epoch, then 300 predicted), ``tagger`` (People's Daily NER, 2,000 sentences, 2 epochs, then
+2,000 predicted).
 
     python benchmarks/revision_ratio.py --base 140d526 [--repeats 3] [--workloads classifier tagger]
 """
@@ -34,7 +35,7 @@ WORKLOADS = {
 from sklearn_electra import ElectraClassifier
 from sklearn_electra.datasets import load_chinese_reviews
 train, test = load_chinese_reviews()
-train, test = train.sample(1000, random_state=0), test.sample(2000, random_state=0)
+train, test = train.sample(3000, random_state=0), test.sample(3000, random_state=0)
 clf = ElectraClassifier(max_epochs=2, lr=1e-3, validation_fraction=0.1, random_state=SEED)
 fit = timed(lambda: clf.fit(train["text"], train["label"]))
 predict = timed(lambda: clf.predict_proba(test["text"]))
@@ -43,7 +44,7 @@ predict = timed(lambda: clf.predict_proba(test["text"]))
 from sklearn_electra import ElectraClassifier
 from sklearn_electra.datasets import load_bbc_news
 train, test = load_bbc_news()
-train, test = train.sample(150, random_state=0), test.sample(150, random_state=0)
+train, test = train.sample(300, random_state=0), test.sample(300, random_state=0)
 clf = ElectraClassifier(max_epochs=1, long_texts="windows", lr=1e-3, random_state=SEED)
 fit = timed(lambda: clf.fit(train["text"], train["label"]))
 predict = timed(lambda: clf.predict_proba(test["text"]))
@@ -52,7 +53,7 @@ predict = timed(lambda: clf.predict_proba(test["text"]))
 from sklearn_electra import ElectraTagger
 from sklearn_electra.datasets import load_peoples_daily
 train, test = load_peoples_daily("ner")
-train, test = train.head(1000), test.head(1000)
+train, test = train.head(2000), test.head(2000)
 tagger = ElectraTagger(max_epochs=2, lr=1e-3, random_state=SEED)
 fit = timed(lambda: tagger.fit(train["tokens"], train["tags"]))
 predict = timed(lambda: tagger.predict(test["tokens"]))

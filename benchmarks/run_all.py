@@ -20,6 +20,8 @@ import pretrain_throughput
 import qa_throughput
 import recipe_scratch
 import tag_throughput
+import targets
+import window_memory
 import window_throughput
 
 # (module, its own arguments): accuracy.py runs once per task. pretrain_curve.py runs for hours
@@ -29,6 +31,7 @@ BENCHMARKS = ((fit_throughput, []), (predict_throughput, []), (efficiency, []), 
               (accuracy, ["--task", "multilabel"]),
               (accuracy, ["--task", "windows", "--batch-size", "8"]), (window_throughput, []),
               (qa_throughput, []), (augmentation, []), (distillation, []),
+              (targets, ["--task", "imbalanced"]), (targets, ["--task", "columns"]), (window_memory, []),
               (defaults, []), (recipe_scratch, []), (pretrain_curve, []))
 
 if __name__ == "__main__":

@@ -231,11 +231,16 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
                     self.lr_schedule_ = None
                 with self._prepared(self.module_, self.optimizer_) as (run.module, run.optimizer):
                     NeuralNet.partial_fit(self, dataset, None, run=run)
-                self._end_fit(run.dataset_valid, run.dataset_train)
+                self._end_fit(run)
         return self
 
-    def _end_fit(self, dataset_valid, dataset_train):
+    def _end_fit(self, run):
         """After the epochs (and the best epoch's weights restored): nothing by default."""
+
+    def _plateau_loss(self, dataset):
+        """The loss a model that ignores its input reaches on ``dataset`` (early stopping spends
+        no patience above it); None where unknown."""
+        return None
 
     def _resolve_recipe(self, source):
         """The settings this fit trains with: the parameters, and the paper's recipe where

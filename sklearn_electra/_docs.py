@@ -91,9 +91,16 @@ _PARAMETERS = {
         Stop when ``valid_loss`` has not improved for ``n_iter_no_change``
         epochs and restore the best epoch's weights. Needs a validation split."""),
     "n_iter_no_change": ("int", """
-        Patience of early stopping, in epochs. Epochs that end inside the
-        learning-rate warmup do not count: a model trained from random weights
-        can sit at chance until the rate has ramped up."""),
+        Patience of early stopping, in epochs without improvement, and never fewer
+        than 300 optimizer steps since the best epoch. Epochs do not count while the
+        learning rate warms up, nor before the validation loss has left its starting
+        plateau (5% below the loss of predicting the label frequencies): a model
+        trained from random weights, or from a weakly pretrained checkpoint, can sit
+        at chance for a while before it finds its signal. A fit that ends still on
+        that plateau raises a ``ConvergenceWarning`` naming the settings to change.
+        Both rules are ``EarlyStopping``'s (``sklearn_electra.callbacks``);
+        ``callbacks__early_stopping__min_patience_steps`` and
+        ``callbacks__early_stopping__plateau_margin`` set them."""),
     "partial_fit_lr": ("{\"constant\", \"inverse_sqrt\"}", """
         The learning rate of ``partial_fit``, which makes one pass per call over a
         stream of unknown length: a linear warmup over the first optimizer steps

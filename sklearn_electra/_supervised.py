@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+
+from ._warnings import warn_caller
+from .callbacks import PLATEAU_MARGIN, left_plateau
 
 __all__ = ["SupervisedMixin"]
 
@@ -114,10 +118,46 @@ class SupervisedMixin:
         if count:
             self.history.record("valid_acc", sum(b.get("valid_correct", 0) for b in batches) / count)
 
-    def _end_fit(self, dataset_valid, dataset_train):
-        """After training: let the target choose its decision settings (per-label thresholds)
-        on the validation split, or on the training rows where there is none."""
-        dataset = dataset_valid if dataset_valid is not None else dataset_train
+    def _plateau_loss(self, dataset):
+        """The loss of predicting the training labels' prior (``target_.prior_loss``)."""
+        if dataset is None or getattr(dataset, "labels", None) is None or not len(dataset):
+            return None
+        labels, weights = dataset.labels, dataset.weights
+        if dataset.groups is not None and labels.dtype != object:  # a text's windows: once
+            first = np.unique(dataset.groups, return_index=True)[1]
+            labels, weights = labels[first], None if weights is None else weights[first]
+        return self.target_.prior_loss(labels, weights)
+
+    def _end_fit(self, run):
+        """After training: say so if the model never left its starting plateau, then let the
+        target choose its decision settings (per-label thresholds)."""
+        if not run.incremental:
+            self._warn_if_stuck(run.dataset_train)
+        self._tune_target(run.dataset_valid if run.dataset_valid is not None else run.dataset_train)
+
+    def _warn_if_stuck(self, dataset_train):
+        """A ``ConvergenceWarning`` when the best loss of the fit (validation, else training)
+        stayed on the plateau of predicting the label prior: the model is no better than the
+        majority class, and returning it in silence would hide that."""
+        start = self._plateau_loss(dataset_train)
+        key = "valid_loss" if "valid_loss" in self.history_[-1] else "train_loss"
+        losses = [row[key] for row in self.history_ if key in row]
+        if start is None or not losses or left_plateau(min(losses), start):
+            return
+        which = "validation" if key == "valid_loss" else "training"
+        warn_caller(
+            f"The model did not learn: its best {which} loss ({min(losses):.4g}) stayed within "
+            f"{PLATEAU_MARGIN:.0%} of the loss of predicting the label frequencies "
+            f"({start:.4g}), so it predicts about as well as the majority class. Train for more "
+            f"steps (max_epochs; {self.n_iter_} epochs ran), try another learning rate (lr; "
+            f"this fit used {self.recipe_.lr:g}), give early stopping more patience "
+            "(n_iter_no_change), or add training data.",
+            ConvergenceWarning,
+        )
+
+    def _tune_target(self, dataset):
+        """Let the target choose its decision settings on ``dataset`` (the validation split,
+        else the training rows): multi-label's per-label thresholds."""
         if not self.target_.tunes or dataset is None or len(dataset) == 0:
             return
         logits = self.forward(dataset).float()

@@ -61,6 +61,11 @@ QA_MAX_ANSWER_LENGTH = 30
 # epochs of 1,800 BBC articles are 170 steps (measured: 0.46 accuracy at lr 1e-3).
 SCRATCH_MIN_STEPS = 1500
 SCRATCH_EPOCHS = (3, 50)
+# A checkpoint on little data needs a floor of steps too: the reference gives its two
+# smallest GLUE tasks 10 epochs instead of 3 (configure_finetuning.py L136-137, rte and sts);
+# RTE's 2,490 examples at batch 32 make 78 steps an epoch, 780 in all. Below that many
+# steps, a checkpoint trains more epochs than the task's (at most 50); above, the task's.
+CHECKPOINT_MIN_STEPS = 780
 # A capped warmup: a laptop run of 1,000 steps would never leave 10,000 steps of warmup.
 _MAX_PRETRAINING_WARMUP_RATIO = 0.1
 
@@ -83,6 +88,9 @@ class Recipe:
         Epochs per fit; None: enough for ``min_steps`` optimizer steps (see :meth:`epochs_for`).
     min_steps : int or None
         With ``max_epochs=None``, the optimizer steps a fit aims for.
+    min_epochs : int or None
+        With ``max_epochs=None``, at least this many epochs (a checkpoint's task epochs);
+        None: the from-scratch floor, 3.
     generator_size, mask_prob : float or None
         Pretraining only.
     basis : str
@@ -95,6 +103,7 @@ class Recipe:
     warmup_steps: int | None = None
     max_epochs: int | None = FINETUNING_EPOCHS
     min_steps: int | None = None
+    min_epochs: int | None = None
     generator_size: float | None = None
     mask_prob: float | None = None
     basis: str = ""
@@ -105,7 +114,7 @@ class Recipe:
         if warmup_ratio is not None:
             changes.update(warmup_ratio=warmup_ratio, warmup_steps=None)
         if max_epochs is not None:
-            changes.update(max_epochs=max_epochs, min_steps=None)
+            changes.update(max_epochs=max_epochs, min_steps=None, min_epochs=None)
         return dataclasses.replace(self, **changes)
 
     def epochs_for(self, steps_per_epoch):
@@ -117,10 +126,13 @@ class Recipe:
         30
         >>> Recipe(1e-3, 1.0, 0.1, max_epochs=None, min_steps=1500).epochs_for(1000)
         3
+        >>> Recipe(1e-3, 0.8, 0.1, max_epochs=None, min_steps=780, min_epochs=2).epochs_for(1000)
+        2
         """
         if self.max_epochs is not None:
             return self.max_epochs
         low, high = SCRATCH_EPOCHS
+        low = low if self.min_epochs is None else self.min_epochs
         return int(min(high, max(low, math.ceil(self.min_steps / max(1, steps_per_epoch)))))
 
     def warmup_for(self, total_steps):
@@ -165,22 +177,26 @@ def finetuning_recipe(config, preset=None, *, lr=None, layerwise_lr_decay=None, 
     >>> r = finetuning_recipe(ElectraConfig(hidden_size=64), preset="tiny")
     >>> r.lr, r.layerwise_lr_decay, r.max_epochs, r.min_steps
     (0.0005, 1.0, None, 1500)
+    >>> r = finetuning_recipe(ElectraConfig(hidden_size=256))  # a pretrained Small
+    >>> r.min_steps, r.min_epochs, r.epochs_for(29), r.epochs_for(400)
+    (780, 3, 27, 3)
     """
     size = model_size(config.hidden_size)
     if preset is None:
         basis = f"pretrained {size} (fine-tuning)"
         default_lr, default_decay = FINETUNING_LR[size], LAYERWISE_LR_DECAY[size]
-        default_epochs, min_steps = task_epochs, None
+        min_steps, min_epochs = CHECKPOINT_MIN_STEPS, task_epochs
     else:
         basis = f"random init, preset {preset!r}"
         default_lr, default_decay = PRETRAINING_LR[size], 1.0
-        default_epochs, min_steps = None, SCRATCH_MIN_STEPS
+        min_steps, min_epochs = SCRATCH_MIN_STEPS, None
     return Recipe(
         lr=default_lr if lr is None else lr,
         layerwise_lr_decay=default_decay if layerwise_lr_decay is None else layerwise_lr_decay,
         warmup_ratio=FINETUNING_WARMUP_RATIO if warmup_ratio is None else warmup_ratio,
-        max_epochs=default_epochs if max_epochs is None else max_epochs,
+        max_epochs=max_epochs,
         min_steps=min_steps if max_epochs is None else None,
+        min_epochs=min_epochs if max_epochs is None else None,
         basis=basis,
     )
 

@@ -138,7 +138,8 @@ def test_early_stopping_with_checkpoints_keeps_the_stopping_epoch(data, tmp_path
     # epoch 2 is best; patience 2 stops after epoch 4, before max_epochs=8
     script = ScriptedValidLoss([1.0, 0.5, 0.6, 0.7, 0.1, 0.1, 0.1, 0.1])
     clf = ElectraClassifier(**{**FAST, "max_epochs": 8}, n_iter_no_change=2, checkpoint_dir=tmp_path,
-                            module__dropout=0.0, callbacks=[("script", script)])
+                            module__dropout=0.0, callbacks=[("script", script)],
+                            callbacks__early_stopping__min_patience_steps=0)
     clf.fit(X, y)
     assert len(clf.history_) == 4  # the stopping epoch is recorded, nothing rolled back
     assert clf.history_[-1, "epoch"] == 4
@@ -156,7 +157,8 @@ def test_early_stopping_does_not_count_warmup_epochs(data):
     # (32 steps) covers epochs 1-3. Epoch 2 is best; patience 1 would stop at epoch 3.
     script = ScriptedValidLoss([1.0, 0.5, 0.7, 0.8, 0.9, 0.9, 0.9, 0.9])
     clf = ElectraClassifier(**{**FAST, "max_epochs": 8}, n_iter_no_change=1, warmup_ratio=0.45,
-                            callbacks=[("script", script)])
+                            callbacks=[("script", script)],
+                            callbacks__early_stopping__min_patience_steps=0)
     clf.fit(X, y)
     assert clf.lr_schedule_.warmup == 32
     assert len(clf.history_) == 4  # epoch 3 ended in the warmup; epoch 4 is the miss

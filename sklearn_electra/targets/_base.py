@@ -9,7 +9,7 @@ import torch
 
 from ..validation import is_object_like
 
-__all__ = ["Target", "ClassesTarget", "head_config", "weighted_mean", "learn_classes", "as_classes",
+__all__ = ["Target", "ClassesTarget", "head_config", "weighted_mean", "entropy", "learn_classes", "as_classes",
            "resolve_class_weight"]
 
 
@@ -30,6 +30,17 @@ def weighted_mean(losses, weight=None):
         return losses.mean() if losses.numel() else losses.sum()
     weight = weight.to(losses.dtype)
     return (losses * weight).sum() / weight.sum().clamp_min(torch.finfo(losses.dtype).tiny)
+
+
+def entropy(mass):
+    """Entropy (nats) of the distribution proportional to ``mass`` (zeros allowed).
+
+    >>> round(entropy([1, 1]), 4), entropy([3, 0])
+    (0.6931, 0.0)
+    """
+    p = np.asarray(mass, dtype=np.float64)
+    p = p[p > 0] / p.sum()
+    return float(-(p * np.log(p)).sum())
 
 
 def as_classes(values):
@@ -146,6 +157,11 @@ class Target:
     def plain(self):
         """The target a checkpoint and ``predict`` use (a wrapper's inner one)."""
         return self
+
+    def prior_loss(self, encoded, weight=None):
+        """The loss of the best constant prediction (the training labels' prior): where a
+        model that ignores its input sits. None where there is no such plateau."""
+        return None
 
     def tune(self, logits, encoded):
         """Choose decision settings from validation outputs (nothing to choose by default)."""

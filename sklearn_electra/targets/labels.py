@@ -8,7 +8,8 @@ import torch.nn.functional as F
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..validation import check_labels, check_tags, multilabel_format
-from ._base import ClassesTarget, as_classes, learn_classes, resolve_class_weight, weighted_mean
+from ._base import (ClassesTarget, as_classes, entropy, learn_classes, resolve_class_weight,
+                    weighted_mean)
 
 __all__ = ["SingleLabel", "TagSequences"]
 
@@ -125,6 +126,20 @@ class SingleLabel(ClassesTarget):
 
     def strata(self, encoded):
         return encoded
+
+    def prior_loss(self, encoded, weight=None):
+        """Entropy of the (sample- and class-weighted) label distribution: the cross-entropy
+        of predicting it for every row."""
+        rows = encoded if encoded.dtype != object else list(encoded)
+        lengths = [np.size(r) for r in rows] if encoded.dtype == object else None
+        labels = np.concatenate([np.ravel(r) for r in rows]) if lengths else np.ravel(encoded)
+        w = np.ones(len(labels)) if weight is None else (
+            np.repeat(weight, lengths) if lengths else np.asarray(weight, dtype=np.float64))
+        keep = labels != IGNORED
+        labels, w = labels[keep].astype(np.int64), w[keep]
+        if self.class_weight_ is not None:
+            w = w * self.class_weight_[labels]
+        return entropy(np.bincount(labels, weights=w, minlength=len(self.classes_)))
 
     # ------------------------------------------------------------ outputs
     def predict_proba(self, logits):

@@ -16,7 +16,8 @@ import torch.nn.functional as F
 
 from .._warnings import warn_caller
 from ..validation import check_indicator, check_label_sets, multilabel_format
-from ._base import ClassesTarget, as_classes, learn_classes, resolve_class_weight, weighted_mean
+from ._base import (ClassesTarget, as_classes, entropy, learn_classes, resolve_class_weight,
+                    weighted_mean)
 
 __all__ = ["MultiLabel", "best_f1_thresholds"]
 
@@ -221,6 +222,17 @@ class MultiLabel(ClassesTarget):
         frequency = encoded.sum(axis=0)
         rarest = np.where(encoded > 0, frequency[None, :], np.inf).argmin(axis=1)
         return np.where(encoded.any(axis=1), rarest, encoded.shape[1])
+
+    def prior_loss(self, encoded, weight=None):
+        """The weighted binary cross-entropy of predicting each label's (weighted) rate."""
+        y = np.asarray(encoded, dtype=np.float64)
+        w = np.ones(len(y)) if weight is None else np.asarray(weight, dtype=np.float64)
+        pos = np.ones(y.shape[1]) if self.positive_weight_ is None else self.positive_weight_
+        neg = np.ones(y.shape[1]) if self.negative_weight_ is None else self.negative_weight_
+        w1 = (w[:, None] * y).sum(axis=0) * pos  # per label: the weight on its positives
+        w0 = (w[:, None] * (1 - y)).sum(axis=0) * neg
+        losses = [entropy([a, b]) * (a + b) for a, b in zip(w1, w0)]
+        return float(np.sum(losses) / max(np.sum(w1 + w0), 1e-12))
 
     def tune(self, logits, encoded):
         """Choose ``thresholds_`` on validation outputs (best F1 per label)."""

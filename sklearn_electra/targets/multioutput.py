@@ -172,6 +172,12 @@ class MultiOutput(Target):
         combos = np.unique(encoded, axis=0, return_inverse=True)[1].ravel()
         return combos if np.bincount(combos).min() >= 2 else encoded[:, 0]
 
+    def prior_loss(self, encoded, weight=None):
+        """The mean over columns of each column's prior loss (as the loss is their mean)."""
+        encoded = np.asarray(encoded).astype(np.int64)
+        return float(np.mean([t.prior_loss(encoded[:, j], weight)
+                              for j, t in enumerate(self.columns_)]))
+
     # ------------------------------------------------------------ outputs
     def predict_proba(self, logits):
         return [t.predict_proba(part) for t, part in zip(self.columns_, self._slices(logits))]

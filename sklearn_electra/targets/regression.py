@@ -80,6 +80,14 @@ class Regression(Target):
         losses = ((logits.float() - target) ** 2).mean(dim=-1)
         return weighted_mean(losses, None if weight is None else weight.to(logits.device))
 
+    def prior_loss(self, encoded, weight=None):
+        """The squared error of predicting each column's (weighted) mean: its variance, about
+        1 for standardized targets."""
+        y = np.asarray(encoded, dtype=np.float64)
+        w = None if weight is None else np.asarray(weight, dtype=np.float64)
+        mean = np.average(y, axis=0, weights=w)
+        return float(np.average(((y - mean) ** 2).mean(axis=1), weights=w))
+
     def correct(self, logits, target):
         return 0, 0  # no accuracy for numbers
 
