@@ -260,7 +260,10 @@ def test_int8_inference(qa, task):
     assert int8.score(X, y) > 0.8
 
 
-def test_recipe_from_a_checkpoint_is_the_references(qa, task, tmp_path):
+def test_recipe_from_a_checkpoint_is_the_references(qa, task, tmp_path, monkeypatch):
+    from sklearn_electra import recipe
+
+    monkeypatch.setattr(recipe, "CHECKPOINT_MIN_STEPS", 1)  # the task's epochs, not the floor's
     defaults = ElectraQuestionAnswerer().get_params()
     assert (defaults["max_length"], defaults["doc_stride"], defaults["max_question_length"],
             defaults["max_answer_length"]) == (512, 128, 64, 30)  # configure_finetuning.py L80-83, L139
@@ -268,7 +271,7 @@ def test_recipe_from_a_checkpoint_is_the_references(qa, task, tmp_path):
     qa.save_pretrained(tmp_path / "qa")
     tuned = ElectraQuestionAnswerer(model=tmp_path / "qa", **{**PARAMS, "lr": None},
                                     early_stopping=False).fit(X[:64], y[:64])
-    assert tuned.recipe_.max_epochs == QA_EPOCHS == 2 and len(tuned.history_) == 2
+    assert tuned.recipe_.min_epochs == QA_EPOCHS == 2 and len(tuned.history_) == 2
     assert tuned.recipe_.lr == 3e-4 and tuned.recipe_.layerwise_lr_decay == 0.8  # size "small"
 
 

@@ -299,7 +299,8 @@ def test_rtd_learns_uniform_replacements_below_the_base_rate(reviews):
 
 
 # ------------------------------------------------------------ epochs, and changes between fits
-def test_a_preset_trains_for_enough_steps_and_a_checkpoint_for_three_epochs(reviews, monkeypatch, tmp_path):
+def test_a_preset_trains_for_enough_steps_and_a_checkpoint_for_three_epochs_or_its_floor(
+        reviews, monkeypatch, tmp_path):
     from sklearn_electra import recipe
 
     monkeypatch.setattr(recipe, "SCRATCH_MIN_STEPS", 20)  # 64 texts, batch 16: 4 steps an epoch
@@ -311,8 +312,15 @@ def test_a_preset_trains_for_enough_steps_and_a_checkpoint_for_three_epochs(revi
     assert scratch.recipe_.max_epochs is None and len(scratch.history_) == 5
     assert ElectraClassifier(**params, max_epochs=2).fit(X, y).history_[-1, "epoch"] == 2
     scratch.save_pretrained(tmp_path)
-    tuned = ElectraClassifier(model=str(tmp_path), **params).fit(X, y)
-    assert len(tuned.history_) == 3  # the paper's 3 epochs for a pretrained checkpoint
+    # A checkpoint trains the paper's 3 epochs, or enough for the step floor on little data
+    # (the reference's RTE/STS schedule: 780 steps, 195 epochs here, capped at 50).
+    assert recipe.CHECKPOINT_MIN_STEPS == 780
+    tuned = ElectraClassifier(model=str(tmp_path), **params)
+    assert tuned.initialize(X, y).recipe_.epochs_for(4) == 50
+    monkeypatch.setattr(recipe, "CHECKPOINT_MIN_STEPS", 8)  # 2 epochs: fewer than the paper's
+    assert len(tuned.fit(X, y).history_) == 3 and tuned.recipe_.min_epochs == 3
+    monkeypatch.setattr(recipe, "CHECKPOINT_MIN_STEPS", 20)  # 5 epochs of 4 steps
+    assert len(tuned.fit(X, y).history_) == 5
 
 
 def test_set_params_between_partial_fits_applies_lr_and_epochs(fitted, reviews):

@@ -40,7 +40,7 @@ def entropy(mass):
     """
     p = np.asarray(mass, dtype=np.float64)
     p = p[p > 0] / p.sum()
-    return float(-(p * np.log(p)).sum())
+    return float(-(p * np.log(p)).sum()) + 0.0  # no -0.0
 
 
 def as_classes(values):
