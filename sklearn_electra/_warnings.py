@@ -11,15 +11,16 @@ __all__ = ["warn_caller", "TextTruncationWarning"]
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _wrappers():
-    """Files of scikit-learn's that wrap our methods (``set_output`` wraps ``transform``)."""
-    from sklearn.utils import _set_output
+def _sklearn():
+    """scikit-learn's folder: its ``Pipeline``, ``set_output`` and meta-estimators call our
+    methods on the user's behalf, so the user's line is the call into them."""
+    import sklearn
 
-    return (os.path.abspath(_set_output.__file__),)
+    return os.path.dirname(os.path.abspath(sklearn.__file__))
 
 
 def _inside(filename):
-    return filename.startswith(_PACKAGE) or filename in _wrappers()
+    return filename.startswith(_PACKAGE) or filename.startswith(_sklearn())
 
 
 class TextTruncationWarning(UserWarning):

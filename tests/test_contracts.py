@@ -299,3 +299,17 @@ def test_nested_lists_of_one_number_are_single_labels_as_type_of_target_says():
     assert a.predict(X).shape == (16,)
     log = a.predict_log_proba(X)
     np.testing.assert_allclose(np.exp(log), a.predict_proba(X), rtol=1e-6)
+
+
+def test_a_warning_inside_a_pipeline_points_at_the_users_line():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from sklearn_electra import ElectraClassifier, TextTruncationWarning
+
+    pipe = make_pipeline(FunctionTransformer(), ElectraClassifier(max_length=16, vocab_size=100,
+                                                                  max_epochs=1, random_state=0))
+    pipe.fit(["good phone", "bad phone"] * 8, [1, 0] * 8)
+    with pytest.warns(TextTruncationWarning) as caught:
+        pipe.predict(["good " * 40])
+    assert caught[0].filename == __file__
