@@ -111,3 +111,38 @@ def test_the_plateau_is_the_prior_of_each_target():
     assert reg.prior_loss(reg.encode([1.0, 2.0, 3.0, 6.0], [None] * 4)) == pytest.approx(1.0)
     assert reg.prior_loss(np.array([[0.0], [2.0]]), weight=np.array([1.0, 3.0])) == \
         pytest.approx(0.75)
+
+
+FILLER = "the a of and to in is it that was for on with as at by this film phone very".split()
+
+
+def _planted_past_the_first_window(n, rng):
+    """Documents of 60-120 filler words; the deciding word sits in the last two thirds."""
+    X, y = [], []
+    for _ in range(n):
+        label = int(rng.integers(0, 2))
+        words = list(rng.choice(FILLER, size=int(rng.integers(60, 120))))
+        words.insert(int(rng.integers(len(words) // 3, len(words))), ["awful", "great"][label])
+        X.append(" ".join(words))
+        y.append(["neg", "pos"][label])
+    return X, y
+
+
+@pytest.mark.slow
+def test_windows_with_defaults_learn_a_task_that_sits_at_chance_for_a_while():
+    rng = np.random.default_rng(1)
+    X, y = _planted_past_the_first_window(300, rng)
+    X_test, y_test = _planted_past_the_first_window(200, rng)
+    clf = ElectraClassifier(max_length=16, vocab_size=200, stride=2, long_texts="windows",
+                            window_pooling="max", random_state=0).fit(X, y)  # defaults otherwise
+    # Truncation cannot see the deciding word: it lies past the first window of every text.
+    first_window = [set(clf.tokenizer_.decode(ids[1:-1]).split())
+                    for ids in clf.get_dataset(X_test).subset(
+                        np.unique(clf.get_dataset(X_test).groups, return_index=True)[1]).input_ids]
+    assert all(not ({"awful", "great"} & words) for words in first_window)
+    # The model sat at chance past the third epoch after the warmup (where patience 3 in
+    # epochs stopped it: 0.515, at chance, before this change), then learned.
+    warmup_epochs = math.ceil(clf.lr_schedule_.warmup / (clf.lr_schedule_.total / len(clf.history_)))
+    plateau = [row["valid_loss"] > math.log(2) * (1 - PLATEAU_MARGIN) for row in clf.history_]
+    assert all(plateau[:warmup_epochs + 3]), clf.history_[:, "valid_loss"]
+    assert clf.score(X_test, y_test) > 0.9
