@@ -50,6 +50,8 @@ def main(argv=None):
                         help="training rows for MiniLM (0: all; BBC News has 1,701)")
     parser.add_argument("--minilm-seeds", type=int, default=1, help="seeds for MiniLM")
     parser.add_argument("--no-minilm", action="store_true")
+    parser.add_argument("--name", default="defaults", help="results/<name>.md (a partial rerun "
+                        "goes beside the full table, not over it)")
     parser.add_argument("--corpora", default="bbc,reviews")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="1,000 training rows of the reviews, 1 seed, no MiniLM")
@@ -138,7 +140,7 @@ def main(argv=None):
         ax.set_title(r["corpus"], fontsize=9)
         ax.set_ylabel("test accuracy")
     fig.suptitle(header, fontsize=7)
-    publish("defaults", lines, fig, quick=args.quick)
+    publish(args.name, lines, fig, quick=args.quick)
     return results
 
 
