@@ -86,9 +86,10 @@ def test_hub_id_offline_gets_a_clear_message(monkeypatch):
 
 def test_errors_do_not_lose_a_fitted_model(fitted):
     before = fitted.predict_proba(X)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"X\[1\] is None, not a string"):
         fitted.predict(["ok", None])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Iterable over raw text documents expected, string "
+                                         "object received"):
         fitted.predict("one string")
     np.testing.assert_array_equal(fitted.predict_proba(X), before)
 
@@ -121,8 +122,10 @@ def test_a_failed_refit_keeps_the_fitted_model(fitted):
 
     model = pickle.loads(pickle.dumps(fitted))
     before = model.predict_proba(X)
-    for bad_y in (["pos"] * 4, ["pos", None, "neg", "pos"], ["pos", "neg"]):
-        with pytest.raises(ValueError):
+    for bad_y, message in ((["pos"] * 4, "single class 'pos'"),
+                           (["pos", None, "neg", "pos"], r"y\[1\] is missing"),
+                           (["pos", "neg"], "X has 4 texts but y has 2 labels")):
+        with pytest.raises(ValueError, match=message):
             model.fit(X, bad_y)
     with pytest.raises(ValueError, match="Unknown model preset"):
         model.set_params(model="tinyy").fit(X, Y)

@@ -310,7 +310,7 @@ def test_doc_stride_must_leave_room_for_the_window():
 def test_an_error_leaves_a_fitted_model_as_it_was(qa, task):
     _, (X, _) = task
     before = qa.predict(X[:5])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"the answer 'Bob' is not at answer_start=0"):
         qa.partial_fit([("Who?", "Ann ran.")], [{"text": ["Bob"], "answer_start": [0]}])
     np.testing.assert_array_equal(qa.predict(X[:5]), before)
     with warnings.catch_warnings():

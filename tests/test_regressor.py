@@ -145,7 +145,7 @@ def test_bad_targets_get_clear_errors(y, match):
 def test_a_failed_fit_keeps_the_fitted_model(reg):
     est = pickle.loads(pickle.dumps(reg))
     before = est.predict(TEST_X[:5])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"NaN or infinite values in 1 rows \(first: \[1\]\)"):
         est.fit(TRAIN_X[:4], [1.0, float("nan"), 2.0, 3.0])
     np.testing.assert_array_equal(est.predict(TEST_X[:5]), before)
 
