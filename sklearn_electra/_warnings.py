@@ -11,16 +11,18 @@ __all__ = ["warn_caller", "TextTruncationWarning"]
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _sklearn():
-    """scikit-learn's folder: its ``Pipeline``, ``set_output`` and meta-estimators call our
-    methods on the user's behalf, so the user's line is the call into them."""
+def _callers():
+    """Folders of scikit-learn and joblib: ``Pipeline``, ``set_output`` and the searches
+    (through joblib) call our methods on the user's behalf, so the user's line is the call
+    into them."""
+    import joblib
     import sklearn
 
-    return os.path.dirname(os.path.abspath(sklearn.__file__))
+    return tuple(os.path.dirname(os.path.abspath(m.__file__)) for m in (sklearn, joblib))
 
 
 def _inside(filename):
-    return filename.startswith(_PACKAGE) or filename.startswith(_sklearn())
+    return filename.startswith(_PACKAGE) or filename.startswith(_callers())
 
 
 class TextTruncationWarning(UserWarning):

@@ -313,3 +313,16 @@ def test_a_warning_inside_a_pipeline_points_at_the_users_line():
     with pytest.warns(TextTruncationWarning) as caught:
         pipe.predict(["good " * 40])
     assert caught[0].filename == __file__
+
+
+def test_a_warning_inside_a_search_points_at_the_users_line():
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    from sklearn_electra import ElectraClassifier, TextTruncationWarning
+
+    X = ["good phone " * 20, "bad phone " * 20] * 4  # 42 tokens: cut at max_length=16
+    search = GridSearchCV(ElectraClassifier(max_length=16, vocab_size=100, max_epochs=1,
+                                            random_state=0), {"lr": [1e-3]}, cv=KFold(2))
+    with pytest.warns(TextTruncationWarning) as caught:
+        search.fit(X, [1, 0] * 4)
+    assert caught[0].filename == __file__
