@@ -145,7 +145,9 @@ class ElectraClassifier(ClassifierMixin, LongTextMixin, DistillationMixin, Sampl
 
     Several label columns, each with its own classes:
 
-    >>> y = [["pos", "phone"], ["pos", "phone"], ["neg", "battery"], ["neg", "screen"]] * 8
+    >>> import pandas as pd
+    >>> y = pd.DataFrame({"mood": ["pos", "pos", "neg", "neg"] * 8,
+    ...                   "topic": ["phone", "phone", "battery", "screen"] * 8})
     >>> clf = ElectraClassifier(max_epochs=2, random_state=0).fit(X, y)
     >>> [c.tolist() for c in clf.classes_], clf.predict(X[:1]).shape
     ([['neg', 'pos'], ['battery', 'phone', 'screen']], (1, 2))

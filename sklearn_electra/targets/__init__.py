@@ -40,18 +40,26 @@ __all__ = ["Target", "SingleLabel", "TagSequences", "MultiLabel", "MultiOutput",
 
 
 def _label_matrix(y):
-    """Whether ``y`` is 2-d with several columns of labels (not a 0/1 indicator)."""
+    """Whether ``y`` is 2-d with several columns of labels: a DataFrame, a 2-d array, or nested
+    lists of numbers of one length (as ``type_of_target`` reads them). Nested lists of
+    strings stay label lists (one list of labels per text), the multi-label form."""
     if isinstance(y, pd.DataFrame):
         return y.shape[1] > 1
-    if hasattr(y, "toarray") or isinstance(y, (str, bytes)) or y is None:
+    if y is None or hasattr(y, "toarray") or isinstance(y, (str, bytes, pd.Series)):
         return False
+    if not isinstance(y, np.ndarray):
+        rows = list(y)
+        if not rows or not all(isinstance(r, (list, tuple)) for r in rows) or any(
+                not isinstance(v, (bool, int, float, np.number)) for r in rows for v in r):
+            return False
     try:
-        values = np.asarray(y.to_numpy() if isinstance(y, pd.Series) else y)
+        values = np.asarray(y)
     except (ValueError, TypeError):
         return False  # ragged: label lists
-    return values.ndim == 2 and values.shape[1] > 1 and values.dtype != object or \
-        (values.ndim == 2 and values.shape[1] > 1 and all(
-            not isinstance(v, (list, tuple, set, frozenset, np.ndarray)) for v in values.ravel()))
+    if values.ndim != 2 or values.shape[1] < 2:
+        return False
+    return values.dtype != object or not any(
+        isinstance(v, (list, tuple, set, frozenset, np.ndarray)) for v in values.ravel())
 
 
 def _is_indicator(y):
@@ -68,8 +76,10 @@ def classification_target(y, *, threshold=0.5, class_weight=None, estimator="Ele
     """The unfitted target for a classifier's ``y``, read as :func:`~sklearn.utils.multiclass.type_of_target` reads it.
 
     A 2-d ``y`` of 0/1 is a multi-label indicator ("multilabel-indicator"); a 2-d ``y``
-    of other labels, several label columns ("multiclass-multioutput"); one list of labels
-    per text, multi-label ("multilabel-sequences"); anything else one label per text.
+    of other labels (a DataFrame, a 2-d array, nested lists of numbers), several label
+    columns ("multiclass-multioutput"); one list of labels per text (nested lists of
+    strings, even of one length), multi-label ("multilabel-sequences"); anything else one
+    label per text.
 
     Examples
     --------
@@ -79,9 +89,11 @@ def classification_target(y, *, threshold=0.5, class_weight=None, estimator="Ele
     'SingleLabel'
     >>> type(classification_target([[1, 0], [0, 1]])).__name__
     'MultiLabel'
-    >>> type(classification_target([["+", "a"], ["-", "b"]])).__name__
+    >>> type(classification_target(np.array([["+", "a"], ["-", "b"]]))).__name__
     'MultiOutput'
-    >>> type(classification_target([["a"], ["a", "b"]])).__name__
+    >>> type(classification_target([[0, 2], [1, 0]])).__name__  # numbers: type_of_target's reading
+    'MultiOutput'
+    >>> type(classification_target([["a", "b"], ["a", "c"]])).__name__  # lists of labels
     'MultiLabel'
     """
     if _label_matrix(y) and not _is_indicator(y):
