@@ -5,6 +5,8 @@
 #   make test   - run the whole test suite (unit, property, doctests)
 #   make bench  - run the benchmarks in benchmarks/ (about 2.5 hours on 2 cores)
 #   make bench-quick - the same benchmarks on small data, fewer repeats
+#   make mutation MODULE=windows - mutation testing of one module (MODULE=--all: every
+#                 module, hours); scores go to benchmarks/results/mutation.md
 #   make docs   - build the documentation site (Sphinx, strict) into docs/_build/html
 
 PYTHON ?= python3
@@ -22,7 +24,7 @@ RUN := PYTHONPATH=$(CURDIR) HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false $(PY)
 # once into scikit-learn's data home, read offline afterwards; a no-op when it is there.
 FETCH_DATA := $(RUN) -c "from sklearn_electra.datasets import fetch_sentiment_ratings as f; f()"
 
-.PHONY: demo test bench bench-quick docs install clean
+.PHONY: demo test bench bench-quick mutation docs install clean
 
 install: $(STAMP)
 
@@ -56,8 +58,19 @@ bench-quick: $(STAMP)
 	$(FETCH_DATA)
 	$(RUN) benchmarks/run_all.py --quick
 
+MUTMUT := $(VENV)/.mutmut
+MODULE ?= --all
+
+$(MUTMUT): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[mutation]"
+	touch $@
+
+mutation: $(MUTMUT)
+	$(FETCH_DATA)
+	$(RUN) benchmarks/mutation.py $(MODULE)
+
 docs: $(STAMP)
 	$(RUN) -m sphinx -W --keep-going -b html docs docs/_build/html
 
 clean:
-	rm -rf $(VENV) examples/output docs/_build benchmarks/results/*.png
+	rm -rf $(VENV) examples/output docs/_build .mutation benchmarks/results/*.png

@@ -126,7 +126,7 @@ class StepBudget(Callback):
 
 def data_dir(args):
     """Where the measurements go (``results/quick/`` for ``--quick``)."""
-    return os.path.join(_report.RESULTS, "quick" if args.quick else "", "pretrain_curve")
+    return os.path.join(_report.RESULTS, "quick" if args.quick else "", args.results)
 
 
 def append(args, name, row):
@@ -207,10 +207,11 @@ def pretrain(job, args):
     tok = tokenizer(args, unlabeled)
     rate = calibrate(args, unlabeled, tok)["steps_per_minute"][cost_key(job)]
     home = os.path.join(args.workdir, folder_name(job))
-    if os.path.exists(os.path.join(home, "done")):
+    # A run cut short by --until is not done: a later call without it carries on.
+    if os.path.exists(os.path.join(home, "done" if args.until is None else f"done-{args.until:g}")):
         return
     exports = {os.path.join(home, f"export-{m:g}"): max(1, round(m * args.scale * rate))
-               for m in minutes}
+               for m in minutes if args.until is None or m <= args.until}
     total = max(1, round(schedule * args.scale * rate))
     rows = len(ElectraRTDPretrainer(tokenizer=tok, max_length=MAX_LENGTH).initialize(unlabeled)
                .get_dataset(unlabeled))
@@ -238,7 +239,7 @@ def pretrain(job, args):
     append(args, "jobs", {"job": job, "steps_per_epoch": steps_per_epoch, "epochs": epochs,
                     "schedule_steps": total, "exports": {os.path.basename(p): s for p, s in exports.items()},
                     "steps_per_minute": rate})
-    open(os.path.join(home, "done"), "w").close()
+    open(os.path.join(home, "done" if args.until is None else f"done-{args.until:g}"), "w").close()
 
 
 def evaluate(args):
@@ -349,7 +350,7 @@ def report(args):
                          f"| {disc} | {gen} |")
     title = (f"Chinese reviews, {args.labels} labels: accuracy after pretraining for N minutes "
              "on 2 cores (tiny)")
-    publish("pretrain_curve", lines, plot(by, last, base, title), quick=args.quick)
+    publish(args.results, lines, plot(by, last, base, title), quick=args.quick)
     return by
 
 
@@ -407,6 +408,11 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2, help="calibration and fine-tuning")
     parser.add_argument("--workdir", default=None,
                         help="checkpoints (default ~/.cache/sklearn_electra/pretrain_curve)")
+    parser.add_argument("--results", default="pretrain_curve",
+                        help="name of the measurements' folder and report under results/")
+    parser.add_argument("--until", type=float, default=None,
+                        help="pretrain: stop after the export at this many minutes (the "
+                             "schedule stays sized for the whole job)")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--labels", type=int, default=1000)
     parser.add_argument("--test", type=int, default=None, help="test reviews (all)")

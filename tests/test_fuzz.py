@@ -2,11 +2,14 @@
 names the problem. Never a stack trace from deep inside torch or tokenizers."""
 
 import os
+import re
+import traceback
 from collections import Counter
 
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn_electra
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,12 +51,51 @@ def _is_valid_text_list(items):
     return len(items) > 0 and all(isinstance(t, str) for t in items)
 
 
-def _assert_clear(exc, *names):
-    """A documented error: ValueError/TypeError whose message points at the input."""
+PACKAGE = os.path.dirname(sklearn_electra.__file__)
+
+
+def _assert_clear(exc, pattern):
+    """Our own error for this input: a ValueError/TypeError raised by the package's checks
+    (not numpy's "setting an array element..." or torch's shape errors passing through),
+    whose message matches what the package says about this input."""
     message = str(exc)
     assert isinstance(exc, (ValueError, TypeError)), repr(exc)
-    assert any(name in message for name in names), message
+    origin = traceback.extract_tb(exc.__traceback__)[-1].filename
+    assert os.path.abspath(origin).startswith(PACKAGE + os.sep), f"raised in {origin}: {message}"
+    assert re.search(pattern, message), f"{message!r} does not match {pattern!r}"
     assert "Traceback" not in message and len(message) < 2000
+
+
+def _first(items, bad):
+    return next(i for i, item in enumerate(items) if bad(item))
+
+
+def _texts_error(items):
+    """What the package says about a batch of texts that is not one: the first bad row."""
+    if len(items) == 0:
+        return r"^X is empty: at least one text is required\."
+    if isinstance(items[0], (list, tuple)):  # read as text pairs; no drawn pair is valid
+        i = _first(items, lambda t: not (isinstance(t, (list, tuple)) and len(t) == 2))
+        return rf"^X\[{i}\] is .*, but X\[0\] is a text pair"
+    i = _first(items, lambda t: not isinstance(t, str))
+    return rf"^X\[{i}\] is .*, not a string\."
+
+
+def _sentences_error(batch):
+    """The first sentence that is neither a text nor a list of string tokens."""
+    if len(batch) == 0:
+        return r"^X is empty: at least one sentence is required\."
+    i = _first(batch, lambda s: not (isinstance(s, str) or (isinstance(s, list)
+                                                             and all(isinstance(t, str) for t in s))))
+    if isinstance(batch[i], list):
+        j = _first(batch[i], lambda t: not isinstance(t, str))
+        return rf"^X\[{i}\]\[{j}\] is .*, not a string token\."
+    return rf"^X\[{i}\] is .*; expected a list of tokens\."
+
+
+# How the package names a bad y: the row, the column, or the mismatch.
+Y_ERROR = (r"^(y\b|y\[|Column \d+ of y|X has \d+ texts but y has \d+ (labels|label lists|rows)"
+           r"|A multi-label y|Labels must be mutually sortable; y mixes)")
 
 
 # Texts and questions of any length are drawn here, so many are cut: the property under test
@@ -97,7 +139,7 @@ def test_classifier_and_embedder_inference_on_anything(fitted, embedder, items, 
             out = call(X)
         except Exception as exc:  # noqa: BLE001 - the property is about which exceptions
             assert not _is_valid_text_list(items), f"valid input rejected: {exc!r}"
-            _assert_clear(exc, "X")
+            _assert_clear(exc, _texts_error(items))
         else:
             assert _is_valid_text_list(items)
             assert out.shape == (len(items), width) and np.isfinite(out).all()
@@ -126,7 +168,12 @@ def test_classifier_fit_on_anything(data, which):
     try:
         clf.fit(X, y)
     except Exception as exc:  # noqa: BLE001
-        _assert_clear(exc, "X", "y", "label", "class")
+        if not _is_valid_text_list(items):
+            _assert_clear(exc, _texts_error(items))  # X is checked before y
+        elif len(y) != len(items):
+            _assert_clear(exc, rf"^X has {len(items)} texts but y has {len(y)} ")
+        else:
+            _assert_clear(exc, Y_ERROR)
     else:
         assert _is_valid_text_list(items) and len(y) == len(items)
         assert len(set(map(repr, clf.classes_))) >= 2
@@ -159,7 +206,10 @@ def test_regressor_and_multilabel_fit_on_any_targets(y, extra, regress, frame):
     try:
         est.fit(X, y)
     except Exception as exc:  # noqa: BLE001
-        _assert_clear(exc, "y", "label", "class", "target")
+        if len(y) != n:
+            _assert_clear(exc, rf"^X has {n} texts but y has {len(y)} ")
+        else:
+            _assert_clear(exc, Y_ERROR)
     else:
         out = est.predict(X)
         assert len(out) == n
@@ -180,10 +230,10 @@ def test_tagger_predict_on_anything(tagger, batch):
     try:
         out = tagger.predict(batch)
     except Exception as exc:  # noqa: BLE001
-        _assert_clear(exc, "X")
         ok = batch and all(isinstance(s, str) or (isinstance(s, list) and all(isinstance(t, str) for t in s))
                            for s in batch)
         assert not ok, f"valid input rejected: {exc!r}"
+        _assert_clear(exc, _sentences_error(batch))
     else:
         for sentence, tags in zip(batch, out):
             n = len(sentence) if isinstance(sentence, list) else len(split_words(sentence))
@@ -200,7 +250,7 @@ def test_pretrainer_fit_on_anything(corpus):
     try:
         pre.fit(corpus)
     except Exception as exc:  # noqa: BLE001
-        _assert_clear(exc, "X", "corpus", "text", "tokens")
+        _assert_clear(exc, _texts_error(corpus))
     else:
         assert _is_valid_text_list(corpus)
         assert pre.history_[-1, "tokens_seen"] > 0
@@ -245,7 +295,13 @@ def test_question_answerer_fit_on_anything(rows, frame):
     try:
         qa.fit(X, y)
     except Exception as exc:  # noqa: BLE001
-        _assert_clear(exc, "X", "y")
+        bad = next((i for i, ((q, c), _) in enumerate(rows)
+                    if not (isinstance(q, str) and isinstance(c, str))), None)
+        if bad is not None:  # the rows are checked before the answers
+            part = "question" if not isinstance(rows[bad][0][0], str) else "context"
+            _assert_clear(exc, rf"^The {part} of X\[{bad}\] is .*, not a string\.")
+        else:
+            _assert_clear(exc, r"^y\[\d+\]")
     else:
         spans = qa.predict_spans(X, n_best=2)
         for row in spans.itertuples():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import type_of_target
 
-from ..validation import check_labels, check_tags, multilabel_format
+from ..validation import check_labels, check_tags, describe, multilabel_format
 from ._base import (ClassesTarget, as_classes, entropy, learn_classes, resolve_class_weight,
                     weighted_mean)
 
@@ -50,9 +50,20 @@ class SingleLabel(ClassesTarget):
     def _check(self, y, inputs):
         y = check_labels(y, len(inputs), self.estimator)
         try:
-            check_classification_targets(y)
+            kind = type_of_target(y)
         except TypeError:
-            pass  # unsortable mixes get their own message from learn_classes
+            return y  # unsortable mixes get their own message from learn_classes
+        if kind.startswith("continuous"):
+            values = y.tolist()
+            example = next((v for v in values if not float(v).is_integer()), values[0])
+            raise ValueError(
+                f"y holds continuous values ({example!r}): {self.estimator} learns labels. For "
+                "numeric targets use ElectraRegressor; to keep them as labels, convert them "
+                "first (e.g. y.astype(str))."
+            )
+        if kind == "unknown":
+            i = next((i for i, v in enumerate(y.tolist()) if not isinstance(v, (str, bool, int, float, np.generic))), 0)
+            raise ValueError(f"y[{i}] is {describe(y[i])}: a label is a string, a number or a bool.")
         return y
 
     def _values(self, y):
