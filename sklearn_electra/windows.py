@@ -51,7 +51,8 @@ def encode_windows(tokenizer, texts, max_length, stride):
     Returns
     -------
     input_ids, token_type_ids : list of 1-d int arrays
-        One per window, texts in order and each text's windows in order.
+        One per window, texts in order and each text's windows in order; int32 ids and
+        int8 segment ids (the training set holds them all: 5 bytes a token).
     groups : ndarray of int64
         The text each window belongs to.
     n_cut : int
@@ -60,12 +61,12 @@ def encode_windows(tokenizer, texts, max_length, stride):
     backend = _plain_backend(tokenizer)
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     pairs = len(texts) > 0 and isinstance(texts[0], tuple)
-    budget = max_length - (3 if pairs else 2)
+    half = (max_length - 3) // 2  # of a pair's window: [CLS] a [SEP] b [SEP]
     input_ids, type_ids, groups, n_cut = [], [], [], 0
     for index, (a, b) in enumerate(_encoded_chunks(backend, texts, pairs)):
         if pairs:
-            n_cut += len(a) > budget // 2
-            head = [cls, *a[:budget // 2], sep]
+            n_cut += len(a) > half
+            head = [cls, *a[:half], sep]
             body = b
         else:
             head, body = [cls], a
@@ -117,7 +118,7 @@ class TextWindows(EncodedDataset):
 
     def rows(self):
         """The windows as a plain dataset, one output per window (for inference)."""
-        return EncodedDataset(self.input_ids, self.token_type_ids, None, self.groups)
+        return EncodedDataset(self.input_ids, self.token_type_ids)
 
 
 class GroupedBatchSampler(Sampler):

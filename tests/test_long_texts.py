@@ -209,6 +209,87 @@ def test_windows_are_the_tokenizers_overflow_windows(n_words, max_length, stride
 _TOKENIZER = train_wordpiece([" ".join(FILLER)] * 3, vocab_size=60)
 
 
+@settings(max_examples=40, deadline=None)
+@given(n_a=st.integers(0, 20), n_b=st.integers(0, 100), max_length=st.integers(10, 40),
+       stride=st.integers(0, 16))
+def test_pair_windows_are_the_tokenizers_only_second_overflow(n_a, n_b, max_length, stride):
+    # A first text within half of the window is kept whole in every window: tokenizers'
+    # "only_second" overflow, ids and segment ids alike.
+    half = (max_length - 3) // 2
+    stride = min(stride, half - 1)
+    a = " ".join(FILLER[i % len(FILLER)] for i in range(n_a))
+    b = " ".join(FILLER[(7 * i) % len(FILLER)] for i in range(n_b))
+    if stride < 0 or len(_TOKENIZER(a, add_special_tokens=False)["input_ids"]) > half:
+        return
+    ids, types, groups, n_cut = encode_windows(_TOKENIZER, [(a, b)], max_length, stride)
+    backend = Tokenizer.from_str(_TOKENIZER.backend_tokenizer.to_str())
+    backend.enable_truncation(max_length=max_length, stride=stride, strategy="only_second")
+    encoding = backend.encode(a, b)
+    windows = [encoding, *encoding.overflowing]
+    assert [row.tolist() for row in ids] == [w.ids for w in windows]
+    assert [row.tolist() for row in types] == [w.type_ids for w in windows]
+    assert n_cut == 0 and groups.tolist() == [0] * len(windows)
+
+
+@pytest.mark.parametrize("max_length", [24, 25])
+def test_a_first_text_past_half_the_window_is_cut_to_half_and_counted(max_length):
+    tok = _TOKENIZER
+    half = (max_length - 3) // 2  # 10 or 11 subwords of the first text at most
+    words = [w for w in FILLER if len(tok(w, add_special_tokens=False)["input_ids"]) == 1]
+    firsts = [" ".join(words[:n]) for n in (half, half + 1, half + 5)]
+    ids, types, groups, n_cut = encode_windows(tok, [(a, "it was") for a in firsts], max_length, 2)
+    assert n_cut == 2  # the two longer ones, summed over the batch
+    for row, segment, n in zip(ids, types, (half, half + 1, half + 5)):
+        head = tok(" ".join(words[:min(n, half)]))["input_ids"]
+        assert row.tolist() == head + tok("it was", add_special_tokens=False)["input_ids"] + [tok.sep_token_id]
+        assert segment.tolist() == [0] * len(head) + [1] * (len(row) - len(head))
+    # Ids and segment ids are stored compactly: 4 bytes and 1 byte a token.
+    assert {row.dtype for row in ids} == {np.dtype(np.int32)}
+    assert {row.dtype for row in types} == {np.dtype(np.int8)}
+    assert encode_windows(tok, [], max_length, 2)[3] == 0
+
+
+def test_sample_weights_follow_each_text_through_its_windows(windowed):
+    from sklearn_electra.windows import WindowCollator
+
+    X, y = TRAIN[0][:3], TRAIN[1][:3]
+    weighted = windowed.get_dataset(X, y).with_input_weights([2.0, 1.0, 3.0])
+    repeated = windowed.get_dataset([X[0]] * 2 + [X[1]] + [X[2]] * 3, [y[0]] * 2 + [y[1]] + [y[2]] * 3)
+    collate = WindowCollator(windowed.tokenizer_.pad_token_id)
+
+    def loss(dataset, rows):
+        windowed.module_.eval()
+        with torch.no_grad():
+            x, target = collate([dataset[i] for i in rows])
+            return windowed.get_loss(windowed.infer(x), target, X=x).item()
+
+    assert loss(weighted, range(len(weighted))) == pytest.approx(loss(repeated, range(len(repeated))), rel=1e-5)
+    # A validation split keeps each window's weight (texts 0 and 2 here).
+    part = weighted.subset(np.flatnonzero(weighted.groups != 1))
+    assert isinstance(part, TextWindows)
+    assert part.weights.tolist() == [2.0 if g == 0 else 3.0 for g in part.groups]
+
+
+def test_grouped_batches_are_shuffled_by_default_and_seeded():
+    groups = np.repeat(np.arange(40), 2)
+    lengths = np.tile([10, 6], 40)
+
+    def batches(**kwargs):
+        return [list(b) for b in GroupedBatchSampler(groups, lengths, 4, **kwargs)]
+
+    assert batches(seed=3) == batches(seed=3) == batches(shuffle=True, seed=3)
+    assert batches(seed=3) != batches(shuffle=False, seed=3) and batches(seed=3) != batches(seed=4)
+
+
+def test_pooling_gives_a_row_per_group_even_one_with_no_windows():
+    from sklearn_electra.windows import pool_windows
+
+    logits = torch.tensor([[1.0, -1.0], [3.0, 1.0]], dtype=torch.float64)
+    for how, expected in (("mean", [[2.0, 0.0], [0.0, 0.0]]), ("max", [[3.0, 1.0], [0.0, 0.0]])):
+        pooled = pool_windows(logits, torch.tensor([0, 0]), 2, how)
+        assert pooled.tolist() == expected and pooled.dtype == torch.float64
+
+
 def test_stride_must_leave_windows_room():
     with pytest.raises(ValueError, match=r"stride=20 must be below \(max_length - 3\) // 2 = 10"):
         ElectraClassifier(max_length=24, stride=20, long_texts="windows").fit(["a b"] * 4, [0, 1] * 2)
