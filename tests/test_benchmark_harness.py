@@ -83,7 +83,25 @@ def test_the_published_page_matches_the_committed_results():
     # Figures are left out: the PNGs a run writes are not committed.
     docs = _load("benchmarks/update_docs.py")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    with open(os.path.join(root, "docs", "benchmarks.md"), encoding="utf-8") as f:
-        page = f.read()
-    assert docs.update(page, os.path.join(root, "benchmarks", "results")) == page, (
-        "docs/benchmarks.md is out of date with benchmarks/results: run python benchmarks/update_docs.py")
+    for name in ("benchmarks.md", "testing.md"):
+        with open(os.path.join(root, "docs", name), encoding="utf-8") as f:
+            page = f.read()
+        assert docs.update(page, os.path.join(root, "benchmarks", "results")) == page, (
+            f"docs/{name} is out of date with benchmarks/results: run python benchmarks/update_docs.py "
+            f"--page docs/{name}")
+
+
+def test_mutation_map_names_tests_for_every_module_and_scores_without_equivalents(monkeypatch):
+    mutation = _load("benchmarks/mutation.py")
+    assert set(mutation.package_modules()) == set(mutation.TESTS) | mutation.NOT_MUTATED
+    for module, tests in mutation.TESTS.items():
+        assert tests and all(os.path.exists(os.path.join(mutation.ROOT, t)) for t in tests), module
+    config = mutation.mutmut_config("targets/labels")
+    assert 'only_mutate = ["sklearn_electra/targets/labels.py"]' in config
+    assert '"sklearn_electra/targets/labels.py"]' in config.splitlines()[1]  # its doctests too
+    record = {"module": "windows", "counts": {"killed": 7, "timeout": 1, "survived": 2},
+              "survived": ["sklearn_electra.windows.x_f__mutmut_1", "sklearn_electra.windows.x_f__mutmut_2"],
+              "seconds": 60}
+    assert mutation.score(record) == (0.8, 0)
+    monkeypatch.setitem(mutation.EQUIVALENT, "sklearn_electra.windows.x_f__mutmut_2", "same output")
+    assert mutation.score(record) == (8 / 9, 1)
