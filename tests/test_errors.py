@@ -36,7 +36,10 @@ def test_bad_texts(bad, error, match):
     (["pos"] * 4, ValueError, "single class"),
     (["pos", None, "neg", "pos"], ValueError, r"y\[1\] is missing"),
     (["pos", 1, "neg", 2], TypeError, "mutually sortable"),
-    ([0.1, 0.2, 0.3, 0.4], ValueError, "continuous"),
+    ([0.1, 0.2, 0.3, 0.4], ValueError, r"^y holds continuous values \(0.1\): ElectraClassifier learns "
+     "labels. For numeric targets use ElectraRegressor"),
+    ([1.0, 2.0, 9.3e18, 1.0], ValueError, r"^y holds continuous values \(1.0\)"),  # int64 overflow
+    ([{"a": 1}, "pos", "neg", "pos"], ValueError, r"^y\[0\] is a dict: a label is a string, a number"),
     (np.zeros((4, 2, 2)), ValueError, "1-dimensional"),
     (np.full((4, 2), 0.5), ValueError, r"y\[:, 0\] holds continuous values \(0.5\).*several "
      "label columns.*ElectraRegressor"),  # 2-d: several label columns, or labels per text
