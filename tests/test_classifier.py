@@ -166,7 +166,7 @@ def test_clone_gives_unfitted_copy_with_same_params(fitted):
     copy = clone(fitted)
     assert copy.get_params() .keys() == fitted.get_params().keys()
     assert copy.get_params(deep=False) == fitted.get_params(deep=False)
-    with pytest.raises(NotFittedError):
+    with pytest.raises(NotFittedError, match="This ElectraClassifier instance is not initialized"):
         copy.predict(["text"])
 
 

@@ -310,7 +310,8 @@ def test_a_warning_inside_a_pipeline_points_at_the_users_line():
     pipe = make_pipeline(FunctionTransformer(), ElectraClassifier(max_length=16, vocab_size=100,
                                                                   max_epochs=1, random_state=0))
     pipe.fit(["good phone", "bad phone"] * 8, [1, 0] * 8)
-    with pytest.warns(TextTruncationWarning) as caught:
+    with pytest.warns(TextTruncationWarning, match=r"^1 of 1 texts are longer than max_length=16 "
+                      r"tokens \(the longest has 42\)") as caught:
         pipe.predict(["good " * 40])
     assert caught[0].filename == __file__
 
@@ -323,6 +324,7 @@ def test_a_warning_inside_a_search_points_at_the_users_line():
     X = ["good phone " * 20, "bad phone " * 20] * 4  # 42 tokens: cut at max_length=16
     search = GridSearchCV(ElectraClassifier(max_length=16, vocab_size=100, max_epochs=1,
                                             random_state=0), {"lr": [1e-3]}, cv=KFold(2))
-    with pytest.warns(TextTruncationWarning) as caught:
+    with pytest.warns(TextTruncationWarning, match=r"^[48] of [48] texts are longer than max_length=16 "
+                      r"tokens \(the longest has 42\)") as caught:
         search.fit(X, [1, 0] * 4)
     assert caught[0].filename == __file__

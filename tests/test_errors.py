@@ -75,7 +75,7 @@ def test_cuda_requested_without_gpu(monkeypatch):
 
 def test_predict_before_fit():
     for method in ("predict", "predict_proba", "save_pretrained"):
-        with pytest.raises(NotFittedError):
+        with pytest.raises(NotFittedError, match="This ElectraClassifier instance is not initialized"):
             getattr(ElectraClassifier(), method)(X)
 
 

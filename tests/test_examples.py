@@ -31,9 +31,12 @@ def _load(path):
 @pytest.mark.slow
 def test_quickstart_runs_and_writes_a_learning_curve(tmp_path):
     demo = _load("examples/quickstart.py")
-    ours, baseline = demo.main(["--search-size", "80", "--train-size", "300", "--epochs", "1",
-                                "--output", str(tmp_path)])
-    assert 0 <= ours <= 1 and baseline > 0.6
+    # 1,500 reviews and 6 epochs: enough for the tiny model to leave the majority class
+    # (0.69 against 0.52 when this was written; TF-IDF 0.80).
+    ours, baseline, majority = demo.main(["--search-size", "80", "--train-size", "1500", "--epochs",
+                                          "6", "--output", str(tmp_path)])
+    assert abs(majority - 0.520) < 0.01  # the test split's share of its larger class
+    assert ours > majority + 0.1 and baseline > majority + 0.2
     assert (tmp_path / "learning_curve.png").stat().st_size > 10_000
 
 
@@ -84,8 +87,10 @@ def test_loops_tag_the_same_characters_in_any_batching(monkeypatch):
 @pytest.mark.slow
 def test_chinese_ner_example_runs():
     example = _load("examples/chinese_ner.py")
-    f1 = example.main(["--subset", "200", "--test-subset", "50", "--epochs", "1"])
-    assert 0 <= f1 <= 1
+    # Tagging every character "O" scores entity F1 0; 2,000 sentences and 5 epochs find
+    # entities (0.20 when this was written; 3,000 and the defaults reach 0.25).
+    f1 = example.main(["--subset", "2000", "--test-subset", "300", "--epochs", "5"])
+    assert f1 > 0.1
 
 
 @pytest.mark.slow
@@ -131,12 +136,17 @@ def test_what_the_model_sees_example_writes_both_forms(tmp_path):
 
 @pytest.mark.slow
 def test_regression_and_multilabel_examples_run():
-    ours, baseline = _load("examples/sentiment_regression.py").main(
-        ["--source", "tweets", "--train-size", "150", "--epochs", "1"])
-    assert ours < 1 and baseline < 1
-    ours, baseline = _load("examples/multilabel_entity_types.py").main(
-        ["--train-size", "150", "--test-size", "50", "--epochs", "1"])
-    assert 0 <= ours <= 1 and 0 <= baseline <= 1
+    # R²: the training mean scores about 0; the model 0.53 and TF-IDF 0.56 when this was written.
+    ours, baseline, mean = _load("examples/sentiment_regression.py").main(
+        ["--source", "tweets", "--train-size", "1500", "--epochs", "6"])
+    assert abs(mean) < 0.01 and ours > 0.3 and baseline > 0.3
+    # micro-F1 is kind to a constant answer: most sentences name a place or a person, so the
+    # best single answer for every sentence scores 0.622 on these 500; the model 0.668 and
+    # TF-IDF 0.714 when this was written.
+    ours, baseline, constant = _load("examples/multilabel_entity_types.py").main(
+        ["--train-size", "1500", "--test-size", "500", "--epochs", "6"])
+    assert abs(constant - 0.622) < 0.001
+    assert ours > constant + 0.02 and baseline > constant + 0.05
 
 
 @pytest.mark.slow

@@ -110,7 +110,7 @@ def test_refit_with_the_same_seed_is_idempotent(fitted_case):
 def test_unfitted_estimators_raise_not_fitted(case):
     # check_estimators_unfitted / check_fit_check_is_fitted for every inference method
     name, est, X, y, output = case
-    with pytest.raises(NotFittedError):
+    with pytest.raises(NotFittedError, match=f"This {type(est).__name__} instance is not initialized"):
         output(clone(est), X[:2])
 
 

@@ -203,7 +203,7 @@ def test_stride_must_fit_in_the_window():
 
 
 def test_predict_before_fit():
-    with pytest.raises(NotFittedError):
+    with pytest.raises(NotFittedError, match="This ElectraTagger instance is not initialized yet"):
         ElectraTagger().predict([["a"]])
 
 
@@ -215,7 +215,7 @@ def test_pickle_clone_and_pandas_input(tagger, ner):
     assert tagger.predict(pd.Series(list(test["tokens"]))) == tagger.predict(list(test["tokens"]))
     copy = clone(tagger)
     assert copy.get_params(deep=False) == tagger.get_params(deep=False)
-    with pytest.raises(NotFittedError):
+    with pytest.raises(NotFittedError, match="This ElectraTagger instance is not initialized yet"):
         copy.predict([["a"]])
 
 
