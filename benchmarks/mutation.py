@@ -176,11 +176,13 @@ def collect(module, home):
 
 
 def score(record):
-    """Killed (a timeout is a mutant the tests caught looping) over every mutant that is not
-    a listed equivalent one."""
+    """Killed over every mutant that is not a listed equivalent one. A timeout (the tests
+    caught the mutant looping) and a segfault (the mutant crashed the test process, which
+    fails the run) count as killed."""
     counts = record["counts"]
     equivalent = sum(1 for n in record["survived"] if n in EQUIVALENT)
-    caught = counts.get("killed", 0) + counts.get("timeout", 0) + counts.get("caught by type check", 0)
+    caught = sum(counts.get(status, 0) for status in ("killed", "timeout", "segfault",
+                                                      "caught by type check"))
     total = sum(counts.values()) - equivalent
     return caught / total if total else float("nan"), equivalent
 
@@ -191,7 +193,7 @@ def summary_line(record):
     return (f"{record['module']}: {value:.1%} killed ({c.get('killed', 0)} killed, "
             f"{c.get('survived', 0)} survived of which {equivalent} equivalent, "
             f"{c.get('not checked', 0) + c.get('no tests', 0)} not checked, "
-            f"{c.get('timeout', 0)} timeout; {record['seconds']} s)")
+            f"{c.get('timeout', 0) + c.get('segfault', 0)} timeout or crash; {record['seconds']} s)")
 
 
 def report():
@@ -202,7 +204,7 @@ def report():
                 records.append(json.load(f))
     lines = ["Mutants killed per module (mutmut, each module with its own tests: "
              "`benchmarks/mutation.py`; equivalent survivors are not counted)", "",
-             "| module | mutants | killed | survived (equivalent) | not checked | timeout "
+             "| module | mutants | killed | survived (equivalent) | not checked | timeout or crash "
              "| killed share | target | met? | run |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in sorted(records, key=lambda r: (r["module"] not in DATA_PATH, r["module"])):
@@ -212,7 +214,7 @@ def report():
         lines.append(
             f"| {r['module']}.py | {sum(c.values())} | {c.get('killed', 0)} "
             f"| {c.get('survived', 0)} ({equivalent}) | {c.get('not checked', 0) + c.get('no tests', 0)} "
-            f"| {c.get('timeout', 0)} | {value:.1%} | >= {target:.0%} | {'yes' if value >= target else 'no'} "
+            f"| {c.get('timeout', 0) + c.get('segfault', 0)} | {value:.1%} | >= {target:.0%} | {'yes' if value >= target else 'no'} "
             f"| {r['revision']}, {r['date']}, {r['seconds'] // 60} min |")
     missing = [m for m in TESTS if not any(r["module"] == m for r in records)]
     if missing:

@@ -99,9 +99,12 @@ def test_mutation_map_names_tests_for_every_module_and_scores_without_equivalent
     config = mutation.mutmut_config("targets/labels")
     assert 'only_mutate = ["sklearn_electra/targets/labels.py"]' in config
     assert '"sklearn_electra/targets/labels.py"]' in config.splitlines()[1]  # its doctests too
-    record = {"module": "windows", "counts": {"killed": 7, "timeout": 1, "survived": 2},
+    record = {"module": "windows", "counts": {"killed": 6, "timeout": 1, "segfault": 1, "survived": 2,
+                                              "no tests": 2},
               "survived": ["sklearn_electra.windows.x_f__mutmut_1", "sklearn_electra.windows.x_f__mutmut_2"],
               "seconds": 60}
-    assert mutation.score(record) == (0.8, 0)
+    assert mutation.score(record) == (8 / 12, 0)  # a mutant no test reaches counts as alive
     monkeypatch.setitem(mutation.EQUIVALENT, "sklearn_electra.windows.x_f__mutmut_2", "same output")
-    assert mutation.score(record) == (8 / 9, 1)
+    assert mutation.score(record) == (8 / 11, 1)
+    assert "6 killed, 2 survived of which 1 equivalent, 2 not checked, 2 timeout or crash" in (
+        mutation.summary_line(record))
