@@ -7,13 +7,16 @@
 * :func:`rates`: median and spread (slowest, fastest) of items per second;
   :func:`mean_range`: mean (min-max) of scores over seeds.
 * :func:`environment`: the machine and the versions, written under every result table
-  (see :func:`_report.publish`); :func:`revision`: the package's git revision.
+  (see :func:`_report.publish`); :func:`revision`: the package's git revision;
+  :func:`worktree`: another revision checked out beside this one, for before/after runs.
 """
 
+import contextlib
 import functools
 import os
 import platform
 import subprocess
+import tempfile
 import time
 from importlib import metadata
 
@@ -100,6 +103,27 @@ def revision():
                               text=True, timeout=10).stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+@contextlib.contextmanager
+def worktree(rev):
+    """``(short revision, folder)`` of ``rev`` checked out in a temporary git worktree.
+
+    Each side of a before/after comparison then runs in its own interpreter with its own
+    folder first on ``sys.path``; the worktree is removed on exit, also after an error.
+    """
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    short = subprocess.run(["git", "rev-parse", "--short", rev], cwd=root, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = os.path.join(tmp, short)
+        subprocess.run(["git", "worktree", "add", "--detach", folder, rev], cwd=root, check=True,
+                       capture_output=True)
+        try:
+            yield short, folder
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", folder], check=False, cwd=root,
+                           capture_output=True)
 
 
 def environment():

@@ -19,11 +19,9 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
-
-from _harness import ratio, verdict
+from _harness import ratio, verdict, worktree
 from _report import plt, publish
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -93,34 +91,25 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.quick:
         args.repeats, args.workloads = 1, ["classifier"]
-    base = subprocess.run(["git", "rev-parse", "--short", args.base], cwd=ROOT, check=True,
-                          capture_output=True, text=True).stdout.strip()
-    lines = [f"This checkout against {base}: median seconds over {args.repeats} alternating rounds "
-             "(a fresh process per run), ratio = this checkout's throughput / the other's", "",
-             "| workload | step | this checkout | " + base + " | ratio | target | met? |",
-             "|---|---|---|---|---|---|---|"]
-    with tempfile.TemporaryDirectory() as tmp:
-        other = os.path.join(tmp, "base")
-        subprocess.run(["git", "worktree", "add", "--detach", other, args.base], cwd=ROOT,
-                       check=True, capture_output=True)
-        try:
-            results = {}
-            for workload in args.workloads:
-                runs = {"this": [], "base": []}
-                for repeat in range(args.repeats):  # alternating order: drift falls on both
-                    order = [("this", ROOT), ("base", other)]
-                    for who, tree in (order if repeat % 2 == 0 else order[::-1]):
-                        runs[who].append(run(tree, workload, repeat))
-                for step, column in (("fit", 0), ("predict", 1)):
-                    ours = np.median([r[column] for r in runs["this"]])
-                    theirs = np.median([r[column] for r in runs["base"]])
-                    value = theirs / ours
-                    results[f"{workload} {step}"] = value
-                    lines.append(f"| {workload} | {step} | {ours:.1f} s | {theirs:.1f} s | "
-                                 f"{ratio(value, 0.95)} | {verdict(value, 0.95)} |")
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", other], cwd=ROOT,
-                           capture_output=True)
+    with worktree(args.base) as (base, other):
+        lines = [(f"This checkout against {base}: median seconds over {args.repeats} alternating "
+                  "rounds (a fresh process per run), ratio = this checkout's throughput / the other's"),
+                 "", "| workload | step | this checkout | " + base + " | ratio | target | met? |",
+                 "|---|---|---|---|---|---|---|"]
+        results = {}
+        for workload in args.workloads:
+            runs = {"this": [], "base": []}
+            for repeat in range(args.repeats):  # alternating order: drift falls on both
+                order = [("this", ROOT), ("base", other)]
+                for who, tree in (order if repeat % 2 == 0 else order[::-1]):
+                    runs[who].append(run(tree, workload, repeat))
+            for step, column in (("fit", 0), ("predict", 1)):
+                ours = np.median([r[column] for r in runs["this"]])
+                theirs = np.median([r[column] for r in runs["base"]])
+                value = theirs / ours
+                results[f"{workload} {step}"] = value
+                lines.append(f"| {workload} | {step} | {ours:.1f} s | {theirs:.1f} s | "
+                             f"{ratio(value, 0.95)} | {verdict(value, 0.95)} |")
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.barh(list(results), list(results.values()), color="#4c72b0")
     ax.axvline(1.0, color="k", lw=0.8)
