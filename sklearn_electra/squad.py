@@ -71,11 +71,9 @@ def answer_tokens(text):
 
 def _f1(prediction, gold):
     pred, true = answer_tokens(prediction), answer_tokens(gold)
-    if not pred or not true:
-        return float(pred == true)
     common = sum((collections.Counter(pred) & collections.Counter(true)).values())
-    if common == 0:
-        return 0.0
+    if common == 0:  # no overlap, or an empty side: only two empty answers agree
+        return float(pred == true)
     precision, recall = common / len(pred), common / len(true)
     return 2 * precision * recall / (precision + recall)
 

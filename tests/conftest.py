@@ -80,3 +80,19 @@ def reporting_cuts(est, texts, call):
     if expected:
         assert str(cut[0].message).startswith(f"{expected} of {len(texts)} texts"), cut[0].message
     return out
+
+
+def fold_scores(est, X, y, cv, scoring=None):
+    """What cross-validation must reproduce: ``est`` cloned, fitted and scored on each fold by
+    hand (rows taken with ``_safe_indexing``, as scikit-learn takes them)."""
+    import numpy as np
+    from sklearn.base import clone
+    from sklearn.metrics import check_scoring
+    from sklearn.utils import _safe_indexing
+
+    scores = []
+    for train, test in cv.split(X, y):
+        model = clone(est).fit(_safe_indexing(X, train), _safe_indexing(y, train))
+        scores.append(check_scoring(model, scoring=scoring)(
+            model, _safe_indexing(X, test), _safe_indexing(y, test)))
+    return np.array(scores)

@@ -8,14 +8,14 @@ import pytest
 import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from skorch.callbacks import Callback
 
 from sklearn_electra import ElectraClassifier, TextTruncationWarning
 
-from .conftest import FAST
+from .conftest import FAST, fold_scores
 
 
 def test_learns_real_sentiment(reviews):
@@ -215,9 +215,12 @@ def test_pipeline_grid_search_and_cross_val_score(reviews):
     sequential = GridSearchCV(pipe, {"electraclassifier__lr": [1e-4, 1e-3]}, cv=2, n_jobs=1).fit(X, y)
     np.testing.assert_allclose(parallel.cv_results_["mean_test_score"],
                                sequential.cv_results_["mean_test_score"])
-    scores = cross_val_score(ElectraClassifier(**{**FAST, "max_epochs": 1}), X, y,
-                             cv=KFold(3, shuffle=True, random_state=0))
-    assert scores.shape == (3,) and ((0 <= scores) & (scores <= 1)).all()
+    est, cv = ElectraClassifier(**{**FAST, "max_epochs": 1}), KFold(3, shuffle=True, random_state=0)
+    np.testing.assert_array_equal(cross_val_score(est, X, y, cv=cv), fold_scores(est, X, y, cv))
+    # The search scored each setting as fitting it on each fold by hand does (cv=2 is
+    # stratified for a classifier).
+    best = clone(pipe).set_params(**search.best_params_)
+    assert search.best_score_ == fold_scores(best, X, y, StratifiedKFold(2)).mean()
 
 
 def test_keyboard_interrupt_keeps_a_usable_model(reviews):

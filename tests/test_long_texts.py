@@ -14,6 +14,8 @@ from tokenizers import Tokenizer
 from sklearn_electra import ElectraClassifier, ElectraRegressor, TextTruncationWarning, train_wordpiece
 from sklearn_electra.windows import GroupedBatchSampler, TextWindows, encode_windows
 
+from .conftest import fold_scores
+
 FILLER = "the a of and to in is it that was for on with as at by this film phone very".split()
 PARAMS = dict(max_length=24, vocab_size=200, max_epochs=6, batch_size=16, lr=2e-3, stride=4,
               random_state=0)
@@ -171,7 +173,10 @@ def test_multilabel_with_windows():
 def test_cross_val_score_with_windows():
     X, y = TRAIN[0][:80], TRAIN[1][:80]
     est = ElectraClassifier(**{**PARAMS, "max_epochs": 1}, long_texts="windows")
-    assert cross_val_score(est, X, y, cv=KFold(2)).shape == (2,)
+    # scikit-learn indexes texts, the model trains on windows: each fold must be the fit of
+    # exactly its texts' windows and score one pooled row per held-out text.
+    np.testing.assert_array_equal(cross_val_score(est, X, y, cv=KFold(2)),
+                                  fold_scores(est, X, y, KFold(2)))
 
 
 def test_pairs_keep_the_first_text_in_every_window():

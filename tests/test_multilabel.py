@@ -15,7 +15,7 @@ from sklearn.preprocessing import FunctionTransformer, MultiLabelBinarizer
 
 from sklearn_electra import ElectraClassifier
 
-from .conftest import onnx_feeds
+from .conftest import fold_scores, onnx_feeds
 
 MARKERS = {"sports": "football", "politics": "election", "tech": "software"}
 PARAMS = dict(max_length=48, vocab_size=600, max_epochs=10, batch_size=16, lr=2e-3, random_state=0)
@@ -187,7 +187,10 @@ def test_grid_search_with_multilabel_scorers(data):
                           scoring=["f1_micro", "f1_samples"], refit="f1_micro").fit(X, Y)
     assert np.isfinite(search.cv_results_["mean_test_f1_samples"]).all()
     scores = cross_val_score(ElectraClassifier(**small), X, y[:160], cv=KFold(2))  # label lists
-    assert ((scores >= 0) & (scores <= 1)).all()
+    np.testing.assert_array_equal(scores, fold_scores(ElectraClassifier(**small), X, y[:160], KFold(2)))
+    assert search.best_params_ == {"electraclassifier__threshold": max(
+        (0.3, 0.5), key=lambda t: fold_scores(clone(pipe).set_params(electraclassifier__threshold=t),
+                                              X, Y, KFold(2), scoring="f1_micro").mean())}
 
 
 def test_tags_say_multi_label():

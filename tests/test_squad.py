@@ -45,3 +45,36 @@ def test_exact_match_never_exceeds_f1(prediction, gold):
     assert 0.0 <= em <= f1 <= 1.0
     golds = [g for g in gold if g] or [""]  # "" is no answer
     assert (em == 1.0) == (normalize_answer(prediction) in {normalize_answer(g) for g in golds})
+
+
+# The first and last code point of each CJK block CMRC's script reads per character, and the
+# one just outside it (symbols, a Yi syllable, private use, a Latin ligature, unassigned).
+CJK_BLOCKS = [(0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0xF900, 0xFAFF),
+              (0x2F800, 0x2FA1F)]
+
+
+@pytest.mark.parametrize("first, last", CJK_BLOCKS)
+def test_every_cjk_block_is_read_per_character_to_its_edges(first, last):
+    for inside in (first, last):
+        assert answer_tokens(f"x{chr(inside)}y") == ["x", chr(inside), "y"], hex(inside)
+    for outside in (first - 1, last + 1):
+        assert answer_tokens(f"x{chr(outside)}y") == [f"x{chr(outside)}y"], hex(outside)
+
+
+def test_cjk_punctuation_is_dropped_and_other_symbols_are_kept():
+    # 、 and 〽 open and close the punctuation of "CJK Symbols and Punctuation"; ！ and ･ that
+    # of the full-width forms; 〄 (a symbol) and Ａ (a full-width letter) are no punctuation.
+    assert normalize_answer("北、京〽！･") == "北京"
+    assert normalize_answer("〄Ａ") == "〄ａ"
+
+
+def test_f1_counts_repeated_tokens_and_an_empty_side():
+    # gold "x y y", predicted "y y z z": 2 tokens in common, precision 2/4, recall 2/3
+    assert squad_f1_score(["x y y"], ["y y z z"]) == pytest.approx(2 * (2 / 4) * (2 / 3) / (2 / 4 + 2 / 3))
+    assert squad_f1_score(["x x"], ["x"]) == pytest.approx(2 * 1 * 0.5 / 1.5)  # a token counts as often as it repeats
+    assert squad_f1_score(["cat"], [""]) == 0.0  # an answer where there is none
+    assert squad_f1_score([""], ["cat"]) == 0.0  # no answer where there is one
+    assert squad_f1_score([""], [""]) == 1.0
+    assert squad_f1_score(["the"], ["a"]) == 1.0  # both normalize to nothing
+    # The mean over questions, the best gold answer per question.
+    assert squad_f1_score([["x y", "z"], ["w"]], ["z", "v"]) == 0.5

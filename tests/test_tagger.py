@@ -19,6 +19,7 @@ from sklearn_electra.data import inference_order
 from sklearn_electra.datasets import load_peoples_daily
 from sklearn_electra.windows import window_starts
 
+from .conftest import fold_scores
 from .test_sklearn_checks import APPLICABLE
 
 FAST = dict(max_length=32, stride=8, vocab_size=2000, max_epochs=2, batch_size=16, lr=2e-3,
@@ -245,7 +246,11 @@ def test_grid_search_with_kfold(ner):
     X, y = list(train["tokens"][:90]), list(train["tags"][:90])
     search = GridSearchCV(ElectraTagger(**{**FAST, "max_epochs": 1}), {"lr": [1e-3, 3e-3]},
                           cv=KFold(2, shuffle=True, random_state=0)).fit(X, y)
-    assert len(search.cv_results_["mean_test_score"]) == 2
+    # Each setting's score is its folds' entity F1, as fitting each fold by hand gives it.
+    for lr, score in zip((1e-3, 3e-3), search.cv_results_["mean_test_score"]):
+        by_hand = fold_scores(ElectraTagger(**{**FAST, "max_epochs": 1, "lr": lr}), X, y,
+                              KFold(2, shuffle=True, random_state=0))
+        assert score == by_hand.mean()
 
 
 def test_validation_split_keeps_windows_of_a_sentence_together(tagger, ner):
