@@ -37,6 +37,8 @@ def test_bad_predictions_get_clear_errors():
         exact_match_score(["a", "b"], ["a"])
     with pytest.raises(TypeError, match=r"y_pred\[0\] is NoneType, not a string"):
         squad_f1_score(["a"], [None])
+    with pytest.raises(TypeError, match=r"y_pred\[1\] is int, not a string"):
+        exact_match_score(["a", "b"], ["a", 3])
 
 
 @given(prediction=st.text(max_size=30), gold=st.lists(st.text(max_size=30), max_size=3))
