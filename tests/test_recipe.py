@@ -4,6 +4,7 @@ Reference: google-research/electra (configure_finetuning.py, configure_pretraini
 model/optimization.py, pretrain/pretrain_helpers.py, build_pretraining_dataset.py).
 """
 
+import dataclasses
 import math
 
 import numpy as np
@@ -159,6 +160,42 @@ def test_pretraining_warms_up_for_10000_steps_at_most_a_tenth_of_the_run():
     assert pretraining_recipe(CONFIGS["small"], warmup_ratio=0.5).warmup_for(1_000_000) == 500_000
 
 
+def test_a_fixed_epoch_count_drops_the_step_floor_and_the_basis_names_the_source():
+    fixed = finetuning_recipe(CONFIGS["small"], max_epochs=5)
+    assert (fixed.max_epochs, fixed.min_steps, fixed.min_epochs) == (5, None, None)
+    assert fixed.epochs_for(1) == 5 and fixed.basis == "pretrained small (fine-tuning)"
+    assert finetuning_recipe(CONFIGS["small"], preset="tiny").basis == "random init, preset 'tiny'"
+
+
+def test_epochs_for_rounds_steps_up_and_counts_an_empty_epoch_as_one_step():
+    recipe = finetuning_recipe(CONFIGS["small"], preset="tiny")  # 1,500 steps, 3 to 50 epochs
+    assert [recipe.epochs_for(n) for n in (1000, 700, 499, 100, 31, 30, 1, 0)] == \
+        [3, 3, 4, 15, 49, 50, 50, 50]
+    checkpoint = finetuning_recipe(CONFIGS["small"], task_epochs=2)  # 780 steps, at least 2
+    assert [checkpoint.epochs_for(n) for n in (1000, 390, 389, 16)] == [2, 2, 3, 49]
+    assert dataclasses.replace(recipe, min_steps=10).epochs_for(1) == 10
+    assert dataclasses.replace(recipe, min_steps=10).epochs_for(0) == 10
+
+
+def test_warmup_is_at_least_one_step_and_rounds_to_the_nearest():
+    recipe = finetuning_recipe(CONFIGS["small"])  # 10% warmup, no cap
+    assert [recipe.warmup_for(n) for n in (5, 14, 15, 16, 1000)] == [1, 1, 2, 2, 100]
+
+
+def test_updated_changes_only_what_was_set_between_fits():
+    recipe = pretraining_recipe(CONFIGS["small"], max_epochs=None)
+    assert recipe.updated() == recipe
+    assert recipe.updated(lr=1e-3) == dataclasses.replace(recipe, lr=1e-3)
+    # An explicit warmup ratio replaces the pretraining cap of 10,000 steps.
+    assert recipe.updated(warmup_ratio=0.2) == dataclasses.replace(recipe, warmup_ratio=0.2,
+                                                                    warmup_steps=None)
+    scratch = finetuning_recipe(CONFIGS["small"], preset="tiny")
+    assert scratch.updated(max_epochs=4) == dataclasses.replace(scratch, max_epochs=4, min_steps=None,
+                                                                 min_epochs=None)
+    checkpoint = finetuning_recipe(CONFIGS["small"])
+    assert checkpoint.updated(max_epochs=4).min_epochs is None
+
+
 # ------------------------------------------------------------ pretraining by size
 @pytest.mark.parametrize("size, lr, generator, mask", [("small", 5e-4, 0.25, 0.15),
                                                        ("base", 2e-4, 1 / 3, 0.15),
@@ -167,6 +204,14 @@ def test_pretraining_settings_by_size(size, lr, generator, mask):
     recipe = pretraining_recipe(CONFIGS[size])
     assert (recipe.lr, recipe.generator_size, recipe.mask_prob, recipe.layerwise_lr_decay) == \
         pytest.approx((lr, generator, mask, 1.0))
+    assert recipe.basis == f"{size} (pretraining)" and recipe.max_epochs is None
+
+
+def test_explicit_pretraining_parameters_win():
+    recipe = pretraining_recipe(CONFIGS["small"], preset="tiny", lr=1e-3, layerwise_lr_decay=0.9,
+                                warmup_ratio=0.05, generator_size=0.5, mask_prob=0.3, max_epochs=7)
+    assert dataclasses.astuple(recipe) == (1e-3, 0.9, 0.05, None, 7, None, None, 0.5, 0.3,
+                                           "small (pretraining), preset 'tiny'")
 
 
 def test_generator_shapes_of_the_paper():
