@@ -55,7 +55,7 @@ TESTS = {
     "display": ["tests/test_display.py"],
     "embedder": ["tests/test_embedder.py"],
     "modeling": ["tests/test_pretrainer.py", "tests/test_recipe.py"],
-    "optim": ["tests/test_recipe.py", "tests/test_contracts.py"],
+    "optim": ["tests/test_optim.py", "tests/test_recipe.py", "tests/test_contracts.py"],
     "persistence": ["tests/test_persistence.py", "tests/test_contracts.py"],
     "pretrainer": ["tests/test_pretrainer.py", "tests/test_recipe.py"],
     "qa": ["tests/test_qa.py"],

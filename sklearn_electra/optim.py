@@ -13,9 +13,9 @@ counters honest after such a step.
 
 from __future__ import annotations
 
-import math
-
 import inspect
+import math
+import re
 
 import torch
 
@@ -29,6 +29,9 @@ _KERNEL_FLAGS = ("fused", "foreach")
 
 # Devices with PyTorch's fused Adam/AdamW kernel: CUDA since 2.0, CPU since 2.4.
 _FUSED_SINCE = {"cuda": (2, 0), "cpu": (2, 4)}
+
+# An encoder layer's parameters: "electra.encoder.layer.<i>.<...>" (and the generator's).
+_ENCODER_LAYER = re.compile(r"encoder\.layer\.(\d+)\.")
 
 
 def fused_adam_supported(optimizer, device_type, version=torch.__version__):
@@ -143,10 +146,8 @@ def layer_depth(name, n_layers):
     """
     if "embeddings" in name:
         return 0
-    marker = "encoder.layer."
-    if marker in name:
-        return int(name.split(marker, 1)[1].split(".", 1)[0]) + 1
-    return n_layers + 2
+    layer = _ENCODER_LAYER.search(name)
+    return n_layers + 2 if layer is None else int(layer.group(1)) + 1
 
 
 def electra_param_groups(named_parameters, lr, weight_decay, layerwise_lr_decay, n_layers):
@@ -171,10 +172,10 @@ def electra_param_groups(named_parameters, lr, weight_decay, layerwise_lr_decay,
             continue
         no_decay = name.endswith("bias") or "LayerNorm" in name or "layer_norm" in name
         # Without decay every depth shares one lr: fewer groups, fewer optimizer kernels.
-        depth = layer_depth(name, n_layers) if layerwise_lr_decay != 1.0 else n_layers + 2
+        depth = layer_depth(name, n_layers) if layerwise_lr_decay != 1.0 else None
         key = (depth, no_decay)
         if key not in groups:
-            group_lr = lr * layerwise_lr_decay ** (n_layers + 2 - depth)
+            group_lr = lr if depth is None else lr * layerwise_lr_decay ** (n_layers + 2 - depth)
             groups[key] = {"params": [], "lr": group_lr, "initial_lr": group_lr,
                            "weight_decay": 0.0 if no_decay else weight_decay}
         groups[key]["params"].append(param)
@@ -304,9 +305,9 @@ class StreamSchedule:
 
     def factor_at(self, step):
         done = step + 1  # the rate of the (step + 1)-th optimizer step
-        if done <= self.warmup or self.decay == "constant":
-            return min(1.0, done / self.warmup)
-        return math.sqrt(self.warmup / done)
+        warm = min(1.0, done / self.warmup)
+        # sqrt(warmup / done) is above 1 until the warmup ends, then decays from 1.
+        return warm if self.decay == "constant" else min(warm, math.sqrt(self.warmup / done))
 
     @property
     def factor(self):
