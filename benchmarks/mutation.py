@@ -54,6 +54,8 @@ TESTS = {
     "datasets": ["tests/test_datasets.py"],
     "display": ["tests/test_display.py"],
     "embedder": ["tests/test_embedder.py"],
+    "history": ["tests/test_model_card.py"],
+    "model_card": ["tests/test_model_card.py"],
     "modeling": ["tests/test_pretrainer.py", "tests/test_recipe.py"],
     "optim": ["tests/test_optim.py", "tests/test_recipe.py", "tests/test_contracts.py"],
     "persistence": ["tests/test_persistence.py", "tests/test_contracts.py"],

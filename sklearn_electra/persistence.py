@@ -15,14 +15,16 @@ import shutil
 import tempfile
 
 from ._version import __version__
+from .model_card import model_card as build_model_card
 from .modeling import build_config, quiet_hf_progress, resolve_model
 from .runtime import seeded_torch
 from .tokenization import resolve_tokenizer
 
-__all__ = ["METADATA_FILE", "ONNX_FILE", "TRAINER_STATE_DIR", "PretrainedMixin",
+__all__ = ["METADATA_FILE", "MODEL_CARD_FILE", "ONNX_FILE", "TRAINER_STATE_DIR", "PretrainedMixin",
            "write_dir_atomically", "write_metadata", "read_metadata"]
 
 METADATA_FILE = "sklearn_electra.json"
+MODEL_CARD_FILE = "README.md"
 ONNX_FILE = "model.onnx"
 # Inside a checkpoint written during fit: what resuming needs beyond the HF files.
 TRAINER_STATE_DIR = "trainer_state"
@@ -106,35 +108,47 @@ class PretrainedMixin:
     def _restore_training_state(self, path):
         """Load what a training checkpoint holds besides the model (nothing by default)."""
 
-    def save_pretrained(self, path):
+    def save_pretrained(self, path, model_card=None):
         """Write a Hugging Face checkpoint directory.
 
-        It holds ``config.json``, ``model.safetensors``, the tokenizer files and
-        ``sklearn_electra.json`` (labels and parameters). transformers'
-        ``AutoModel*`` classes load it as is. The directory is replaced
+        It holds ``config.json``, ``model.safetensors``, the tokenizer files,
+        ``sklearn_electra.json`` (labels and parameters) and a model card,
+        ``README.md``, in the Hub's format (see :func:`~sklearn_electra.model_card.model_card`).
+        transformers' ``AutoModel*`` classes load it as is. The directory is replaced
         atomically: a crash mid-save leaves the previous contents intact.
 
         Parameters
         ----------
         path : str or os.PathLike
             Target directory (created if needed).
+        model_card : str, optional
+            Your own words for the model card (intended use, data, licence), added to
+            what the estimator knows about itself.
 
         Returns
         -------
         self
         """
         self.check_is_fitted()
-        self._write_checkpoint(path, self._export_module(), with_metadata=True)
+        if model_card is not None and not isinstance(model_card, str):
+            raise TypeError(f"model_card must be a string (Markdown), not {type(model_card).__name__}.")
+        self._write_checkpoint(path, self._export_module(), with_metadata=True, card_text=model_card)
         return self
 
-    def _write_checkpoint(self, path, model, with_metadata, extra=None):
-        """Write ``model`` and the tokenizer (and metadata; ``extra(tmpdir)`` adds files)."""
+    def _write_checkpoint(self, path, model, with_metadata, extra=None, card_text=None):
+        """Write ``model`` and the tokenizer (and metadata with the model card;
+        ``extra(tmpdir)`` adds files)."""
+        # Built before anything is written: a card that cannot be made fails the save.
+        card = build_model_card(self, card_text) if with_metadata else None
+
         @quiet_hf_progress()
         def write(tmp):
             model.save_pretrained(tmp)
             self.tokenizer_.save_pretrained(tmp)
             if with_metadata:
                 write_metadata(tmp, self._export_metadata())
+                with open(os.path.join(tmp, MODEL_CARD_FILE), "w", encoding="utf-8") as f:
+                    f.write(card)
             if extra is not None:
                 extra(tmp)
 
