@@ -8,8 +8,9 @@ nothing when the sentence names none. An ElectraQuestionAnswerer (tiny preset, t
 from random weights) learns to answer them; the script prints SQuAD's exact match and
 F1, for the questions with an answer and for those without.
 
-    python examples/chinese_mrc.py                  # 12,000 training questions (~6 min on 2 cores)
-    python examples/chinese_mrc.py --subset 1500    # about a minute
+    python examples/chinese_mrc.py                  # 12,000 training questions (~2-3 min on 2 cores;
+                                                    # F1 0.77, answering nothing 0.65)
+    python examples/chinese_mrc.py --subset 6000 --epochs 4   # about a minute (F1 0.71)
 """
 
 import argparse
@@ -61,8 +62,11 @@ def main(argv=None):
     examples = test[answerable].head(3)
     for (_, row), answer in zip(examples.iterrows(), qa.predict(examples)):
         print(f"  {row['question']} {row['context'][:40]}... -> {answer!r} (gold {row['answers']['text']})")
-    return {name: s["f1"] for name, s in scores.items()} | {"epochs": len(qa.history_),
-                                                            "answered": float(np.mean(pred != ""))}
+    # The floor: answering nothing scores 1 on every question without an answer, 0 elsewhere.
+    no_answer = float(np.mean(~answerable))
+    print(f"answering nothing would score F1 {no_answer:.3f}")
+    return {name: s["f1"] for name, s in scores.items()} | {
+        "epochs": len(qa.history_), "answered": float(np.mean(pred != "")), "no answer": no_answer}
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from .qa import ElectraQuestionAnswerer
 from .regressor import ElectraRegressor
 from .tagger import ElectraTagger, repair_bio, split_words
 from .tokenization import train_wordpiece
+from .training_display import TrainingHistoryDisplay
 from .validation import check_texts
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "ReplacedTokenDisplay",
     "TokenEvidenceDisplay",
     "TextTruncationWarning",
+    "TrainingHistoryDisplay",
     "check_texts",
     "repair_bio",
     "split_words",

@@ -95,9 +95,14 @@ def test_chinese_ner_example_runs():
 
 @pytest.mark.slow
 def test_chinese_mrc_example_runs():
-    scores = _load("examples/chinese_mrc.py").main(["--subset", "150", "--test-subset", "60",
-                                                    "--epochs", "1"])
-    assert all(0 <= scores[k] <= 1 for k in ("all", "with an answer", "without")) and scores["epochs"] == 1
+    # Two questions in three have no answer, so answering nothing scores F1 0.642: the model
+    # must find answers without losing that. About 750 optimizer steps are what it takes
+    # (4 epochs of 6,000 questions: F1 0.71 and 0.25 on the answerable ones when this was
+    # written; 8 epochs of 2,000 still answered nothing).
+    scores = _load("examples/chinese_mrc.py").main(["--subset", "6000", "--test-subset", "600",
+                                                    "--epochs", "4"])
+    assert abs(scores["no answer"] - 0.642) < 0.001 and scores["epochs"] == 4
+    assert scores["all"] > scores["no answer"] + 0.03 and scores["with an answer"] > 0.15
 
 
 @pytest.mark.slow
