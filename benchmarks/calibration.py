@@ -17,12 +17,12 @@ import warnings
 
 import numpy as np
 import torch
+from _harness import mean_range
+from _report import plt, publish
 from sklearn.calibration import CalibratedClassifierCV, CalibrationDisplay
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import accuracy_score, log_loss
 
-from _harness import mean_range
-from _report import plt, publish
 from sklearn_electra import ElectraClassifier, TextTruncationWarning
 from sklearn_electra.calibration import expected_calibration_error
 from sklearn_electra.datasets import load_bbc_news, load_chinese_reviews
@@ -50,8 +50,8 @@ def main(argv=None):
         args.seeds, args.corpora, args.n_train = 1, ["reviews"], 1000
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore", TextTruncationWarning)
-    lines = ["Calibration of the tiny defaults, on the evaluation half of each test split "
-             f"(mean (min-max) over {args.seeds} seeds; the other half calibrates)", "",
+    lines = [("Calibration of the tiny defaults, on the evaluation half of each test split "
+              f"(mean (min-max) over {args.seeds} seeds; the other half calibrates)"), "",
              "| corpus | train / calibrate / evaluate | method | accuracy | log loss | ECE |",
              "|---|---|---|---|---|---|"]
     fig, axes = plt.subplots(1, len(args.corpora), figsize=(5 * len(args.corpora), 4.5), squeeze=False)

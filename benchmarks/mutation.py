@@ -47,6 +47,7 @@ TARGET_DATA_PATH, TARGET_OTHER = 0.90, 0.80
 TESTS = {
     "answers": ["tests/test_qa.py"],
     "augment": ["tests/test_augment.py"],
+    "calibration": ["tests/test_calibration.py"],
     "callbacks": ["tests/test_plateau.py", "tests/test_base.py", "tests/test_contracts.py"],
     "checkpoint": ["tests/test_reliability.py", "tests/test_contracts.py"],
     "classifier": ["tests/test_classifier.py", "tests/test_targets.py", "tests/test_multilabel.py"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numbers
 
-__all__ = ["kept_epoch", "epoch_scores", "training_sequences"]
+__all__ = ["epoch_scores", "kept_epoch", "training_sequences"]
 
 # Bookkeeping columns of a skorch history row, not scores.
 _NOT_SCORES = ("epoch", "dur", "batches", "train_batch_count", "valid_batch_count")

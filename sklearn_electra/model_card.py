@@ -19,7 +19,7 @@ import yaml
 from ._version import __version__
 from .history import epoch_scores, kept_epoch, training_sequences
 
-__all__ = ["model_card", "card_language", "PIPELINE_TAGS"]
+__all__ = ["PIPELINE_TAGS", "card_language", "model_card"]
 
 # The Hub's task of each estimator (regression is "text-classification" there too).
 PIPELINE_TAGS = {
@@ -167,8 +167,8 @@ def model_card(estimator, text=None):
                            allow_unicode=True)
     kind, origin = _origin(estimator)
     sections = [f"---\n{front}---", f"# {name}",
-                f"An ELECTRA model {origin}, with "
-                f"[sklearn_electra](https://pypi.org/project/sklearn-electra/) {__version__}."]
+                (f"An ELECTRA model {origin}, with "
+                 f"[sklearn_electra](https://pypi.org/project/sklearn-electra/) {__version__}.")]
 
     classes = getattr(estimator, "classes_", None)
     if classes is not None:
