@@ -64,7 +64,7 @@ TESTS = {
     "qa": ["tests/test_qa.py"],
     "recipe": ["tests/test_recipe.py", "tests/test_plateau.py"],
     "regressor": ["tests/test_regressor.py"],
-    "rtd": ["tests/test_pretrainer.py", "tests/test_recipe.py"],
+    "rtd": ["tests/test_rtd.py", "tests/test_pretrainer.py", "tests/test_recipe.py"],
     "runtime": ["tests/test_errors.py", "tests/test_base.py"],
     "serving": ["tests/test_serving.py"],
     "spans": ["tests/test_qa.py", "tests/test_targets.py"],

@@ -9,6 +9,7 @@ import time
 
 import accuracy
 import augmentation
+import calibration
 import defaults
 import distillation
 import efficiency
@@ -32,7 +33,7 @@ BENCHMARKS = ((fit_throughput, []), (predict_throughput, []), (efficiency, []), 
               (accuracy, ["--task", "windows", "--batch-size", "8"]), (window_throughput, []),
               (qa_throughput, []), (augmentation, []), (distillation, []),
               (targets, ["--task", "imbalanced"]), (targets, ["--task", "columns"]), (window_memory, []),
-              (defaults, []), (recipe_scratch, []), (pretrain_curve, []))
+              (defaults, []), (calibration, []), (recipe_scratch, []), (pretrain_curve, []))
 
 if __name__ == "__main__":
     args = ["--quick"] if "--quick" in sys.argv[1:] else []

@@ -49,8 +49,8 @@ def mask_tokens(input_ids, maskable, mask_prob, mask_token_id):
     is_masked : BoolTensor (B, L)
         The positions the generator must predict.
     """
-    is_masked = (torch.rand(input_ids.shape, device=input_ids.device) < mask_prob) & maskable
-    use_mask_token = is_masked & (torch.rand(input_ids.shape, device=input_ids.device) < 0.85)
+    is_masked = (torch.rand_like(input_ids, dtype=torch.float32) < mask_prob) & maskable
+    use_mask_token = is_masked & (torch.rand_like(input_ids, dtype=torch.float32) < 0.85)
     masked_ids = torch.where(use_mask_token, torch.full_like(input_ids, mask_token_id), input_ids)
     return masked_ids, is_masked
 
@@ -61,7 +61,8 @@ def gumbel_sample(logits, temperature=1.0):
     In half precision the noise and the argmax lose the tail of the distribution.
     """
     logits = logits.float()
-    uniform = torch.rand_like(logits).clamp_(1e-9, 1.0 - 1e-9)
+    # rand_like draws from [0, 1): only 0 needs keeping off log(0).
+    uniform = torch.rand_like(logits).clamp_(min=torch.finfo(torch.float32).tiny)
     gumbel = -torch.log(-torch.log(uniform))
     return (logits / max(temperature, 1e-9) + gumbel).argmax(dim=-1)
 

@@ -83,7 +83,7 @@ def test_the_published_page_matches_the_committed_results():
     # Figures are left out: the PNGs a run writes are not committed.
     docs = _load("benchmarks/update_docs.py")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for name in ("benchmarks.md", "testing.md"):
+    for name in ("benchmarks.md", "testing.md", "tracking.md"):
         with open(os.path.join(root, "docs", name), encoding="utf-8") as f:
             page = f.read()
         assert docs.update(page, os.path.join(root, "benchmarks", "results")) == page, (
