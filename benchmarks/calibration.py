@@ -51,7 +51,7 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore", TextTruncationWarning)
     lines = [("Calibration of the tiny defaults, on the evaluation half of each test split "
-              f"(mean (min-max) over {args.seeds} seed{"s" if args.seeds > 1 else ""}; the other half calibrates)"), "",
+              f"(mean (min-max) over {args.seeds} seed{'s' if args.seeds > 1 else ''}; the other half calibrates)"), "",
              "| corpus | train / calibrate / evaluate | method | accuracy | log loss | ECE |",
              "|---|---|---|---|---|---|"]
     fig, axes = plt.subplots(1, len(args.corpora), figsize=(5 * len(args.corpora), 4.5), squeeze=False)
