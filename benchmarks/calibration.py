@@ -43,6 +43,7 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--corpora", nargs="+", default=list(CORPORA), choices=list(CORPORA))
     parser.add_argument("--n-train", type=int, default=None, help="default: all training rows")
+    parser.add_argument("--n-test", type=int, default=None, help="default: the whole test split")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="1,000 reviews, 1 seed")
     args = parser.parse_args(argv)
@@ -61,7 +62,8 @@ def main(argv=None):
         train, test = load()
         if args.n_train:
             train = train.sample(min(args.n_train, len(train)), random_state=0)
-        test = test.sample(frac=1.0, random_state=0)  # the halves mix the test split's order
+        # The halves mix the test split's order.
+        test = test.sample(min(args.n_test or len(test), len(test)), random_state=0)
         half = len(test) // 2
         calibrate, evaluated = test.iloc[:half], test.iloc[half:]
         scores = {m: [] for m in METHODS}

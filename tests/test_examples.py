@@ -281,3 +281,17 @@ def test_minilm_copies_exactly_into_electra(tmp_path):
     clf = ElectraClassifier(model=str(tmp_path), max_epochs=1, random_state=0)
     clf.fit(["good news", "bad news"] * 8, ["pos", "neg"] * 8)
     assert clf.recipe_.basis == "pretrained small (fine-tuning)" and clf.recipe_.lr == 3e-4
+
+
+@pytest.mark.slow
+def test_calibration_benchmark_runs(monkeypatch, tmp_path):
+    bench = _load("benchmarks/calibration.py")
+    monkeypatch.setattr(sys.modules["_report"], "RESULTS", str(tmp_path))
+    results = bench.main(["--n-train", "100", "--n-test", "200", "--corpora", "reviews",
+                          "--threads", "2"])
+    scores = results["reviews"]
+    assert set(scores) == {"as trained", "temperature", "sigmoid"}
+    # Temperature scaling divides every logit by one number: the predictions stay.
+    assert scores["temperature"][0]["accuracy"] == scores["as trained"][0]["accuracy"]
+    assert all(0 <= s[0]["ECE"] <= 1 for s in scores.values())
+    assert "| Chinese reviews | 100 / 100 / 100 | sigmoid |" in (tmp_path / "calibration.md").read_text()
