@@ -157,7 +157,7 @@ def stack_rows(chunks, lengths):
     >>> begin.tolist(), slots[begin[0]:begin[0] + lengths[0], 0].tolist()
     ([4, 0, 2], [30.0, 31.0, 32.0])
     """
-    widths = np.concatenate([np.full(len(chunk), chunk.shape[1], dtype=np.int64) for chunk in chunks])
+    widths = np.repeat([chunk.shape[1] for chunk in chunks], [len(chunk) for chunk in chunks])
     begin = np.empty(len(widths), dtype=np.int64)
     begin[inference_order(lengths)] = np.cumsum(widths) - widths
     return torch.cat([chunk.reshape(-1, chunk.shape[-1]) for chunk in chunks]), begin

@@ -75,3 +75,36 @@ def test_subset_keeps_rows():
     ds = EncodedDataset([np.array([2, i, 3]) for i in range(5)], [np.zeros(3, np.int8)] * 5, range(5))
     sub = ds.subset([4, 1])
     assert len(sub) == 2 and sub.labels.tolist() == [4, 1] and sub[0][0][1] == 4
+
+
+# ------------------------------------------------------------ subsets and label arrays
+def _rows(n):
+    return [np.arange(2 + i) for i in range(n)], [np.zeros(2 + i, dtype=np.int64) for i in range(n)]
+
+
+def test_a_subset_keeps_the_labels_groups_and_weights_of_its_rows():
+    ids, types = _rows(4)
+    ds = EncodedDataset(ids, types, labels=[0, 1, 2, 3], groups=[0, 0, 1, 2],
+                        weights=[0.5, 1.0, 2.0, 4.0])
+    part = ds.subset([3, 1])
+    assert [len(x) for x in part.input_ids] == [5, 3]
+    assert part.labels.tolist() == [3, 1] and part.groups.tolist() == [2, 0]
+    assert part.weights.tolist() == [4.0, 1.0]
+    plain = EncodedDataset(ids, types).subset([2])  # nothing but ids
+    assert plain.labels is None and plain.groups is None and plain.weights is None
+    empty = ds.subset([])  # an empty validation split is a dataset too
+    assert len(empty) == 0 and empty.labels.tolist() == [] and empty.weights.tolist() == []
+
+
+def test_label_arrays_keep_their_kind():
+    ids, types = _rows(2)
+    floats = np.array([[0.5, 1.0], [2.0, 3.0]])  # regression targets, label rows
+    ds = EncodedDataset(ids, types, labels=floats)
+    assert ds.labels.dtype == np.float32 and ds.labels.tolist() == [[0.5, 1.0], [2.0, 3.0]]
+    same = np.array([1.5, 2.5], dtype=np.float32)
+    assert EncodedDataset(ids, types, labels=same).labels is same  # float32 is not copied
+    classes = EncodedDataset(ids, types, labels=[1, 0]).labels
+    assert classes.dtype == np.int64 and classes.tolist() == [1, 0]
+    tokens = EncodedDataset(ids, types, labels=[np.array([1, 2], dtype=np.int32), [3, 4, 5]]).labels
+    assert tokens.dtype == object and [t.dtype for t in tokens] == [np.int64, np.int64]
+    assert EncodedDataset([], [], labels=[]).labels.tolist() == []
