@@ -218,7 +218,6 @@ class LengthBucketBatchSampler(Sampler):
             yield batches[k]
 
     def __len__(self):
-        if not self.shuffle:
-            return math.ceil(len(self.lengths) / self.batch_size)
-        return sum(math.ceil(len(b) / self.batch_size)
-                   for b in self._buckets(np.arange(len(self.lengths))))
+        # Buckets hold whole batches and only the last bucket can end in a short one, so
+        # shuffled or not there are as many batches as in one sorted pass.
+        return math.ceil(len(self.lengths) / self.batch_size)
