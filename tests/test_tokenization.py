@@ -116,3 +116,58 @@ def test_encoding_in_chunks_changes_nothing(monkeypatch, reviews):
     assert len(chunked) == len(texts)
     assert all(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
                for a, b in zip(words, chunked))
+
+
+def _merge(seq, pair):
+    out, j = [], 0
+    while j < len(seq):
+        if j + 1 < len(seq) and (seq[j], seq[j + 1]) == pair:
+            out.append(seq[j] + seq[j + 1][2:])
+            j += 2
+        else:
+            out.append(seq[j])
+            j += 1
+    return out
+
+
+def _reference_vocab(word_counts, vocab_size, min_frequency):
+    """The vocabulary _learn_vocab must find, the slow way: recount every pair after every merge."""
+    from collections import Counter
+
+    from sklearn_electra.tokenization import SPECIAL_TOKENS
+
+    words = sorted(word_counts.items())
+    seqs = [[w[0]] + ["##" + c for c in w[1:]] for w, _ in words]
+    counts = [c for _, c in words]
+    alphabet = Counter()
+    for seq, count in zip(seqs, counts):
+        for symbol in seq:
+            alphabet[symbol] += count
+    ranked = sorted(alphabet.items(), key=lambda kv: (-kv[1], kv[0]))
+    vocab = list(SPECIAL_TOKENS) + [s for s, _ in ranked[:vocab_size - len(SPECIAL_TOKENS)]]
+    while len(vocab) < vocab_size:
+        pairs = Counter()
+        for seq, count in zip(seqs, counts):
+            for pair in zip(seq, seq[1:]):
+                pairs[pair] += count
+        if not pairs:
+            break
+        best = min(pairs, key=lambda p: (-pairs[p], p))  # most frequent; ties: smallest pair
+        if pairs[best] < min_frequency:
+            break
+        merged = best[0] + best[1][2:]
+        if merged not in vocab:
+            vocab.append(merged)
+        seqs = [_merge(seq, best) for seq in seqs]
+    return {token: i for i, token in enumerate(vocab)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(word_counts=st.dictionaries(st.text("abcd", min_size=1, max_size=7), st.integers(1, 6),
+                                   max_size=12),
+       vocab_size=st.integers(5, 40), min_frequency=st.integers(1, 3))
+def test_the_merge_loop_learns_what_recounting_every_pair_learns(word_counts, vocab_size, min_frequency):
+    from sklearn_electra.tokenization import _learn_vocab
+
+    assert _learn_vocab(word_counts, vocab_size, min_frequency) == \
+        _reference_vocab(word_counts, vocab_size, min_frequency)
