@@ -106,12 +106,13 @@ class PadCollator:
     def __call__(self, items):
         ids, types, labels, weights = zip(*items)
         width = max(len(x) for x in ids)
-        input_ids = torch.full((len(ids), width), self.pad_token_id, dtype=torch.long)
+        input_ids = torch.full((len(ids), width), self.pad_token_id)  # an int fill: int64
         token_type_ids = torch.zeros((len(ids), width), dtype=torch.long)
         attention_mask = torch.zeros((len(ids), width), dtype=torch.long)
         for row, (seq, seg) in enumerate(zip(ids, types)):
-            input_ids[row, : len(seq)] = torch.from_numpy(np.asarray(seq, dtype=np.int64))
-            token_type_ids[row, : len(seg)] = torch.from_numpy(np.asarray(seg, dtype=np.int64))
+            # Rows may be stored compact (int32, int8): the copy widens them.
+            input_ids[row, : len(seq)] = torch.as_tensor(seq)
+            token_type_ids[row, : len(seg)] = torch.as_tensor(seg)
             attention_mask[row, : len(seq)] = 1
         inputs = {"input_ids": input_ids, "attention_mask": attention_mask,
                   "token_type_ids": token_type_ids}

@@ -108,3 +108,38 @@ def test_label_arrays_keep_their_kind():
     tokens = EncodedDataset(ids, types, labels=[np.array([1, 2], dtype=np.int32), [3, 4, 5]]).labels
     assert tokens.dtype == object and [t.dtype for t in tokens] == [np.int64, np.int64]
     assert EncodedDataset([], [], labels=[]).labels.tolist() == []
+
+
+def test_the_collator_pads_to_the_longest_row_in_int64_with_float32_weights():
+    items = [(np.array([2, 5, 3], dtype=np.int8), np.array([0, 0, 1], dtype=np.int8), 1, 0.5),
+             ([2, 3], [0, 0], 0, 2.0)]
+    inputs, labels = PadCollator(pad_token_id=7)(items)
+    assert inputs["input_ids"].tolist() == [[2, 5, 3], [2, 3, 7]]
+    assert inputs["token_type_ids"].tolist() == [[0, 0, 1], [0, 0, 0]]
+    assert inputs["attention_mask"].tolist() == [[1, 1, 1], [1, 1, 0]]
+    assert {k: v.dtype for k, v in inputs.items()} == {
+        "input_ids": torch.long, "token_type_ids": torch.long, "attention_mask": torch.long,
+        "sample_weight": torch.float32}
+    assert inputs["sample_weight"].tolist() == [0.5, 2.0]
+    assert labels.dtype == torch.long and labels.tolist() == [1, 0]
+    unweighted, _ = PadCollator()([(x[0], x[1], x[2], None) for x in items])
+    assert "sample_weight" not in unweighted
+
+
+def test_the_collator_stacks_float_rows_and_pads_token_labels():
+    rows = [([2, 3], [0, 0], np.array([0.5, 1.0], dtype=np.float32), None),
+            ([2], [0], np.array([1.5, 0.0], dtype=np.float32), None)]
+    _, labels = PadCollator()(rows)
+    assert labels.dtype == torch.float32 and labels.tolist() == [[0.5, 1.0], [1.5, 0.0]]
+    tokens = [([2, 3, 4], [0, 0, 0], np.array([1, 2, 0]), None), ([2], [0], np.array([3]), None)]
+    _, labels = PadCollator(label_pad_id=-1)(tokens)
+    assert labels.dtype == torch.long and labels.tolist() == [[1, 2, 0], [3, -1, -1]]
+    assert PadCollator()([([2], [0], None, None)])[1] is None
+
+
+def test_input_weights_reach_every_row_of_their_input():
+    ids, types = _rows(4)
+    windows = EncodedDataset(ids, types, groups=[0, 0, 1, 2]).with_input_weights([0.5, 2.0, 3.0])
+    assert windows.weights.dtype == np.float32 and windows.weights.tolist() == [0.5, 0.5, 2.0, 3.0]
+    rows = EncodedDataset(ids[:2], types[:2]).with_input_weights([1, 4])
+    assert rows.weights.dtype == np.float32 and rows.weights.tolist() == [1.0, 4.0]
