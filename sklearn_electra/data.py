@@ -129,7 +129,7 @@ class PadCollator:
         if first.ndim == 0:
             return torch.as_tensor(np.asarray(labels), dtype=torch.long)
         # One label per token (tagging): pad with the id no loss sees.
-        out = torch.full((len(labels), width), self.label_pad_id, dtype=torch.long)
+        out = torch.full((len(labels), width), self.label_pad_id)  # an int fill: int64
         for row, lab in enumerate(labels):
             out[row, : len(lab)] = torch.as_tensor(np.asarray(lab), dtype=torch.long)
         return out

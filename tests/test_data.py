@@ -86,6 +86,9 @@ def test_a_subset_keeps_the_labels_groups_and_weights_of_its_rows():
     ids, types = _rows(4)
     ds = EncodedDataset(ids, types, labels=[0, 1, 2, 3], groups=[0, 0, 1, 2],
                         weights=[0.5, 1.0, 2.0, 4.0])
+    row = ds[1]
+    assert row[0].tolist() == [0, 1, 2] and row[2] == 1 and row[3] == 1.0
+    assert EncodedDataset(ids, types)[0][2:] == (None, None)
     part = ds.subset([3, 1])
     assert [len(x) for x in part.input_ids] == [5, 3]
     assert part.labels.tolist() == [3, 1] and part.groups.tolist() == [2, 0]
@@ -122,8 +125,9 @@ def test_the_collator_pads_to_the_longest_row_in_int64_with_float32_weights():
         "sample_weight": torch.float32}
     assert inputs["sample_weight"].tolist() == [0.5, 2.0]
     assert labels.dtype == torch.long and labels.tolist() == [1, 0]
-    unweighted, _ = PadCollator()([(x[0], x[1], x[2], None) for x in items])
+    unweighted, labels = PadCollator()([(x[0], x[1], np.int32(x[2]), None) for x in items])
     assert "sample_weight" not in unweighted
+    assert labels.dtype == torch.long  # the loss takes int64 class indices, whatever was stored
 
 
 def test_the_collator_stacks_float_rows_and_pads_token_labels():
@@ -131,7 +135,8 @@ def test_the_collator_stacks_float_rows_and_pads_token_labels():
             ([2], [0], np.array([1.5, 0.0], dtype=np.float32), None)]
     _, labels = PadCollator()(rows)
     assert labels.dtype == torch.float32 and labels.tolist() == [[0.5, 1.0], [1.5, 0.0]]
-    tokens = [([2, 3, 4], [0, 0, 0], np.array([1, 2, 0]), None), ([2], [0], np.array([3]), None)]
+    tokens = [([2, 3, 4], [0, 0, 0], np.array([1, 2, 0], dtype=np.int32), None),
+              ([2], [0], np.array([3], dtype=np.int32), None)]
     _, labels = PadCollator(label_pad_id=-1)(tokens)
     assert labels.dtype == torch.long and labels.tolist() == [[1, 2, 0], [3, -1, -1]]
     assert PadCollator()([([2], [0], None, None)])[1] is None
