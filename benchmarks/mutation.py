@@ -67,7 +67,7 @@ TESTS = {
     "rtd": ["tests/test_rtd.py", "tests/test_pretrainer.py", "tests/test_recipe.py"],
     "runtime": ["tests/test_errors.py", "tests/test_base.py"],
     "serving": ["tests/test_serving.py"],
-    "spans": ["tests/test_qa.py", "tests/test_targets.py"],
+    "spans": ["tests/test_spans.py", "tests/test_qa.py", "tests/test_targets.py"],
     "squad": ["tests/test_squad.py"],
     "tagger": ["tests/test_tagger.py"],
     "training_display": ["tests/test_training_display.py"],
