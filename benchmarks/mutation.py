@@ -45,7 +45,7 @@ TARGET_DATA_PATH, TARGET_OTHER = 0.90, 0.80
 # its doctests. mutmut runs, for each mutant, only those of these tests that reached the
 # mutated function, so a wide selection costs time only on the first (statistics) run.
 TESTS = {
-    "answers": ["tests/test_qa.py"],
+    "answers": ["tests/test_answers.py", "tests/test_qa.py"],
     "augment": ["tests/test_augment.py"],
     "calibration": ["tests/test_calibration.py"],
     "callbacks": ["tests/test_plateau.py", "tests/test_base.py", "tests/test_contracts.py"],
