@@ -72,7 +72,7 @@ TESTS = {
     "tagger": ["tests/test_tagger.py"],
     "training_display": ["tests/test_training_display.py"],
     "tokenization": ["tests/test_tokenization.py", "tests/test_contracts.py", "tests/test_data.py"],
-    "validation": ["tests/test_errors.py", "tests/test_fuzz.py", "tests/test_base.py"],
+    "validation": ["tests/test_validation.py", "tests/test_errors.py", "tests/test_fuzz.py", "tests/test_base.py"],
     "windows": ["tests/test_long_texts.py", "tests/test_contracts.py"],
     "_base": ["tests/test_base.py", "tests/test_sklearn_contracts.py"],
     "_distill": ["tests/test_distill.py"],
