@@ -12,6 +12,7 @@ was not measured: the scores are those of the validation split of the fit.
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 
 import yaml
@@ -86,20 +87,32 @@ def _auto_class(model):
     return "AutoModel" if name == "ElectraModel" else name.replace("Electra", "AutoModel", 1)
 
 
+_PRESET = re.compile(r"preset '([^']+)'")
+
+
 def _origin(estimator):
     """``(kind, sentence)``: where the weights started. ``kind`` is ``"scratch"`` (a preset
     trained from random weights on this task), ``"pretrained"`` (replaced token detection
-    from random weights), or ``"checkpoint"`` (fine-tuning or further pretraining of one)."""
+    from random weights), ``"checkpoint"`` (fine-tuning or further pretraining of one), or
+    ``"loaded"`` (an encoder used as loaded, or a model loaded without its history)."""
     model = estimator.model
     basis = getattr(getattr(estimator, "recipe_", None), "basis", "") or ""
-    from_preset = "preset" in basis
+    # The recipe names the preset; ``model`` is a path once a model has been saved and loaded.
+    preset = _PRESET.search(basis)
+    if not getattr(estimator, "history_", None):
+        if preset is not None:
+            return "loaded", (f"loaded from `{model}`, where it had been trained from random "
+                              f"weights (preset `{preset.group(1)}`); its training history "
+                              "is not saved with a checkpoint")
+        return "loaded", f"loaded from `{model}`, with no training here"
     if "pretraining" in basis:
-        if from_preset:
+        if preset is not None:
             return "pretrained", (f"pretrained with replaced token detection from random weights "
-                                  f"(preset `{model}`)")
+                                  f"(preset `{preset.group(1)}`)")
         return "checkpoint", f"pretrained further with replaced token detection from `{model}`"
-    if from_preset:
-        return "scratch", f"trained from random weights (preset `{model}`), with no pretraining"
+    if preset is not None:
+        return "scratch", (f"trained from random weights (preset `{preset.group(1)}`), "
+                           "with no pretraining")
     return "checkpoint", f"fine-tuned from the checkpoint `{model}`"
 
 

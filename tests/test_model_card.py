@@ -96,6 +96,19 @@ def test_a_checkpoints_best_folder_has_its_card(reviews, tmp_path):
     assert clf.history_[-1]["epoch"] == 2
 
 
+def test_a_loaded_model_and_an_embedder_claim_no_training_they_did_not_do(fitted, tmp_path):
+    from sklearn_electra import ElectraEmbedder
+
+    fitted.save_pretrained(tmp_path / "first")
+    loaded = ElectraClassifier.from_pretrained(tmp_path / "first")
+    card = model_card(loaded)
+    assert f"loaded from `{tmp_path / 'first'}`, where it had been trained from random weights " \
+           "(preset `tiny`)" in card
+    assert "## Training" not in card and "model-index" not in card
+    embedder = ElectraEmbedder(model=str(tmp_path / "first")).fit(["a"])
+    assert f"loaded from `{tmp_path / 'first'}`, with no training here" in model_card(embedder)
+
+
 def test_model_card_text_must_be_a_string(fitted, tmp_path):
     with pytest.raises(TypeError, match="model_card must be a string \\(Markdown\\), not dict"):
         fitted.save_pretrained(tmp_path, model_card={"license": "mit"})
