@@ -101,6 +101,13 @@ _PUNCTUATION_EDGES = ("the code points at the edges of the CJK Symbols and Punct
 EQUIVALENT = {
     **{f"sklearn_electra.squad.x__is_cjk_punctuation__mutmut_{i}": _PUNCTUATION_EDGES
        for i in (5, 6, 7, 8, 9, 10, 11, 12)},
+    "sklearn_electra.rtd.xǁElectraRTDǁ__init____mutmut_17":
+        "register_buffer(persistent=None): torch keeps a buffer out of the state dict for any "
+        "false value, None included",
+    "sklearn_electra.rtd.xǁElectraRTDǁforward__mutmut_36":
+        "gen_logits.sum() * 1.0 where nothing is masked: the sum of an empty tensor is 0 either way",
+    "sklearn_electra.rtd.xǁElectraRTDǁforward__mutmut_86":
+        "argmax(+1) on the generator's (masked, vocabulary) logits: dimension 1 is the last one",
 }
 
 

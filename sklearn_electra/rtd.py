@@ -85,7 +85,8 @@ def generator_config(discriminator_config, size):
         "tie_word_embeddings": True,
         "architectures": ["ElectraForMaskedLM"],
     })
-    for key in ("id2label", "label2id", "num_labels"):
+    # The discriminator's task labels are not the generator's (num_labels follows id2label).
+    for key in ("id2label", "label2id"):
         config.__dict__.pop(key, None)
     return config
 
