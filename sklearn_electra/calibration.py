@@ -47,7 +47,7 @@ def expected_calibration_error(y_true, y_prob, *, labels=None, n_bins=10):
     ...                                                   [0.75, 0.25], [0.75, 0.25]])
     0.0
 
-    Each in a bin of its own: (|1 - 0.9| + |1 - 0.8| + |1 - 0.6| + |0 - 0.7|) / 4.
+    Each in a bin of its own, three right and one wrong: ``(0.1 + 0.2 + 0.4 + 0.7) / 4``.
 
     >>> expected_calibration_error(["a", "b", "a", "b"], [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4],
     ...                                                   [0.7, 0.3]], labels=["a", "b"])
