@@ -40,6 +40,8 @@ def test_bad_texts(bad, error, match):
      "labels. For numeric targets use ElectraRegressor"),
     ([1.0, 2.0, 9.3e18, 1.0], ValueError, r"^y holds continuous values \(1.0\)"),  # int64 overflow
     ([{"a": 1}, "pos", "neg", "pos"], ValueError, r"^y\[0\] is a dict: a label is a string, a number"),
+    ([1.0, 0.0, float("-inf"), 1.0], ValueError,
+     r"^y\[2\] is -inf: a label must be finite\. For numeric targets use ElectraRegressor\.$"),
     (np.zeros((4, 2, 2)), ValueError, "1-dimensional"),
     (np.full((4, 2), 0.5), ValueError, r"y\[:, 0\] holds continuous values \(0.5\).*several "
      "label columns.*ElectraRegressor"),  # 2-d: several label columns, or labels per text

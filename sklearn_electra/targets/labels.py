@@ -11,7 +11,33 @@ from ..validation import check_labels, check_tags, describe, multilabel_format
 from ._base import (ClassesTarget, as_classes, entropy, learn_classes, resolve_class_weight,
                     weighted_mean)
 
-__all__ = ["SingleLabel", "TagSequences"]
+__all__ = ["SingleLabel", "TagSequences", "label_type"]
+
+
+def label_type(values, row):
+    """scikit-learn's ``type_of_target`` of one column of labels, and a value to show when it
+    is ``"continuous"``; the package's own message where scikit-learn refuses the labels
+    (infinite values). ``row(i)`` names row ``i`` in that message (``"y[3]"``, ``"y[3, 1]"``).
+    ``TypeError`` (labels that do not sort) is left to the caller.
+
+    Examples
+    --------
+    >>> label_type(np.array([0.5, 1.0]), "y[{}]".format)
+    ('continuous', 0.5)
+    >>> label_type(np.array([1.0, 9.3e18]), "y[{}]".format)  # beyond int64: continuous too
+    ('continuous', 1.0)
+    """
+    try:
+        kind = type_of_target(values)
+    except ValueError:  # scikit-learn refuses infinite values before it looks at them
+        listed = values.tolist()
+        i = next((i for i, v in enumerate(listed) if isinstance(v, float) and not np.isfinite(v)), 0)
+        raise ValueError(f"{row(i)} is {listed[i]!r}: a label must be finite. For numeric "
+                         "targets use ElectraRegressor.") from None
+    listed = values.tolist()
+    example = next((v for v in listed if not float(v).is_integer()), listed[0]) \
+        if kind.startswith("continuous") else None
+    return kind, example
 
 IGNORED = -100  # positions no loss sees (transformers' convention)
 
@@ -50,12 +76,10 @@ class SingleLabel(ClassesTarget):
     def _check(self, y, inputs):
         y = check_labels(y, len(inputs), self.estimator)
         try:
-            kind = type_of_target(y)
+            kind, example = label_type(y, "y[{}]".format)
         except TypeError:
             return y  # unsortable mixes get their own message from learn_classes
         if kind.startswith("continuous"):
-            values = y.tolist()
-            example = next((v for v in values if not float(v).is_integer()), values[0])
             raise ValueError(
                 f"y holds continuous values ({example!r}): {self.estimator} learns labels. For "
                 "numeric targets use ElectraRegressor; to keep them as labels, convert them "

@@ -17,11 +17,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.utils.multiclass import type_of_target
 
 from ..validation import describe, is_missing
 from ._base import Target, as_classes, head_config, learn_classes
-from .labels import SingleLabel
+from .labels import SingleLabel, label_type
 
 __all__ = ["MultiOutput", "label_columns"]
 
@@ -61,8 +60,8 @@ def label_columns(y, n_rows):
             learn_classes(column.tolist(), where)
         except ValueError:
             pass  # a single class: each column's target says so when it is fitted
-        if type_of_target(column).startswith("continuous"):
-            example = next(v for v in column.tolist() if not float(v).is_integer())
+        kind, example = label_type(column, lambda i, j=j: f"y[{i}, {j}]")
+        if kind.startswith("continuous"):
             raise ValueError(
                 f"{where} holds continuous values ({example!r}): a 2-d y is read as several "
                 "label columns, or as a 0/1 indicator of several labels per text. For numeric "
