@@ -141,8 +141,10 @@ class TrainingHistoryDisplay:
         self.score_ax_ = self.lr_ax_ = None
         if self.scores:
             self.score_ax_ = ax.twinx()
-            for name, values in self.scores.items():
-                (self.lines_[name],) = self.score_ax_.plot(self.epochs, values, "s--", label=name)
+            # A twin axis restarts the colour cycle: the scores take the colours after the losses'.
+            for k, (name, values) in enumerate(self.scores.items(), start=len(self.losses) + 1):
+                (self.lines_[name],) = self.score_ax_.plot(self.epochs, values, "s--", label=name,
+                                                           color=f"C{k}")
             self.score_ax_.set_ylabel("validation score")
         if self.lr is not None:
             self.lr_ax_ = ax.twinx()
