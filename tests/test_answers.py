@@ -39,12 +39,15 @@ def test_answer_texts_in_every_form():
 
 
 @pytest.mark.parametrize("y, error, message", [
-    (None, ValueError, r"^y is None; pass one answer per question"),
+    (None, ValueError, r"^y is None; pass one answer per question, e\.g\. SQuAD's \{'text': \['Paris'\], "
+                       r"'answer_start': \[17\]\} \(empty lists: no answer\)\.$"),
     ("Paris", ValueError, r"^y must hold one answer per question, not a single string\.$"),
-    (pd.DataFrame({"answer": ["x"]}), ValueError, r"^y has no 'text' column \(its columns: \['answer'\]\)"),
+    (pd.DataFrame({f"c{i}": ["x"] for i in range(12)}), ValueError,
+     r"^y has no 'text' column \(its columns: \['c0', .*, 'c9'\]\); pass 'text' and 'answer_start' "
+     r"columns, or SQuAD's answer dicts\.$"),  # the first ten columns
     ([{"answer_start": [0]}], ValueError, r"^y\[0\] has no 'text' key; SQuAD's form is"),
     ([["a"], 7], TypeError, r"^y\[1\] is .*; an answer is SQuAD's dict"),
-    ([["a", 3]], TypeError, r"^y\[0\] holds .* as an answer text; answers are strings\.$"),
+    ([["a", 3]], TypeError, r"^y\[0\] holds an int as an answer text; answers are strings\.$"),
 ])
 def test_bad_answers_name_the_row_and_the_fix(y, error, message):
     with pytest.raises(error, match=message):
@@ -66,7 +69,13 @@ def test_answer_spans_are_character_offsets_sorted_once():
 
 
 @pytest.mark.parametrize("y, error, message", [
-    ([{"text": ["Ann"]}], ValueError, r"^y\[0\] gives answer texts without answer_start"),
+    ([{"text": ["Ann"]}], ValueError, r"^y\[0\] gives answer texts without answer_start; training "
+                                      r"needs where each answer starts in its context: \{'text': "
+                                      r"\[\.\.\.\], 'answer_start': \[\.\.\.\]\}\.$"),
+    (pd.DataFrame({"text": [["Ann"]]}), ValueError, r"^y\[0\] gives answer texts without answer_start"),
+    ([{"text": ["Ann", 3], "answer_start": [0, 0]}], TypeError,
+     r"^y\[0\] holds an int as an answer text; answers are strings\.$"),
+    ([{"text": [3], "answer_start": [0]}], TypeError, r"^y\[0\] holds an int as an answer text"),
     ([{"text": ["Ann", "Bo"], "answer_start": [0]}], ValueError,
      r"^y\[0\] has 2 answer texts but 1 answer_start values; give one start per text\.$"),
     ([{"text": ["Ann"], "answer_start": [True]}], TypeError,
@@ -77,7 +86,8 @@ def test_answer_spans_are_character_offsets_sorted_once():
     ([{"text": ["Bo."], "answer_start": [8]}], ValueError,
      r"^y\[0\]: the answer 'Bo\.' cannot start at answer_start=8: its context has 10 characters\."),
     ([{"text": ["Bo"], "answer_start": [7]}], ValueError,
-     r"^y\[0\]: the answer 'Bo' is not at answer_start=7 of its context \(the context has ' B' there\)"),
+     r"^y\[0\]: the answer 'Bo' is not at answer_start=7 of its context \(the context has ' B' there\)\. "
+     r"answer_start counts characters \(not bytes or tokens\) from 0\.$"),
 ])
 def test_bad_spans_name_the_row_and_the_fix(y, error, message):
     with pytest.raises(error, match=message):
