@@ -237,9 +237,13 @@ class LinearWarmupSchedule:
         total = steps_per_epoch * epochs
         return cls(total, warmup_for(total))
 
+    def factor_at(self, step):
+        """The lr multiplier of optimizer step ``step`` of this schedule."""
+        return warmup_linear_factor(step, self.total, self.warmup)
+
     @property
     def factor(self):
-        return warmup_linear_factor(self.step, self.total, self.warmup)
+        return self.factor_at(self.step)
 
     @property
     def finished(self):

@@ -113,14 +113,7 @@ class TrainingHistoryDisplay:
         schedule, recipe = getattr(estimator, "lr_schedule_", None), getattr(estimator, "recipe_", None)
         if schedule is None or recipe is None or schedule.step == 0:
             return None, None
-        factor = getattr(schedule, "factor_at", None)
-        if factor is None:  # the linear schedule: a factor of its step
-            steps = type(schedule)(schedule.total, schedule.warmup)
-
-            def factor(step):
-                steps.step = step
-                return steps.factor
-        return (np.array([recipe.lr * factor(s) for s in range(schedule.step)]),
+        return (np.array([recipe.lr * schedule.factor_at(s) for s in range(schedule.step)]),
                 schedule.step / n_epochs)
 
     def plot(self, ax=None):

@@ -136,6 +136,7 @@ def test_linear_schedule_sets_each_group_and_keeps_its_state():
     assert [g["lr"] for g in optimizer.param_groups] == pytest.approx([0.5, 0.25])
     schedule.advance(optimizer)
     assert schedule.step == 1 and [g["lr"] for g in optimizer.param_groups] == pytest.approx([0.9, 0.45])
+    assert [schedule.factor_at(s) for s in (0, 1, 9)] == pytest.approx([0.5, 0.9, 0.1])
     assert schedule.state_dict() == {"step": 1, "total": 10, "warmup": 2}
     again = LinearWarmupSchedule.from_state_dict(schedule.state_dict())
     assert (again.step, again.total, again.warmup) == (1, 10, 2)
