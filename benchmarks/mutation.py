@@ -5,11 +5,13 @@ in a module ("mutants") and runs the tests that cover the changed function; a mu
 tests still pass on "survived". Each module runs in its own work folder
 (``.mutation/<module>/``, a copy of the package, the tests and the examples) with only its
 own fast tests (:data:`TESTS`: tiny models, no ``slow`` marker, one thread per worker), so a
-module takes minutes, not the whole suite per mutant. mutmut keeps its verdicts there and
-re-tests only the functions that changed since the last run.
+module takes minutes, not the whole suite per mutant. Every run starts from no verdicts:
+mutmut's cache keeps the verdicts of functions whose code did not change, even when the tests
+did, so a cached survivor would outlive the test written to kill it.
 
     python benchmarks/mutation.py windows squad    # those modules (make mutation MODULE=windows)
     python benchmarks/mutation.py --all            # every module of the package (hours)
+    python benchmarks/mutation.py data --recheck   # only the last run's survivors, again
     python benchmarks/mutation.py report           # the table from the runs done
     cd .mutation/windows && mutmut browse          # read the survivors one by one
 
@@ -130,10 +132,13 @@ def mutmut_config(module):
             f"pytest_add_cli_args_test_selection = {json.dumps(selection)}\n")
 
 
-def prepare(module):
-    """A work folder holding a fresh copy of the code and this module's settings."""
+def prepare(module, keep_verdicts=False):
+    """A work folder holding a fresh copy of the code and this module's settings; mutmut's
+    verdicts of an earlier run are dropped unless ``keep_verdicts``."""
     home = os.path.join(WORK, module.replace("/", "."))
     os.makedirs(home, exist_ok=True)
+    if not keep_verdicts:
+        shutil.rmtree(os.path.join(home, "mutants"), ignore_errors=True)
     for folder in ("sklearn_electra", "tests", "examples"):
         shutil.rmtree(os.path.join(home, folder), ignore_errors=True)
         shutil.copytree(os.path.join(ROOT, folder), os.path.join(home, folder),
@@ -163,20 +168,41 @@ def tested_revision():
     return _harness.revision() + ("+changes" if changed else "")
 
 
-def run(module, children, limit):
+def last_record(module):
+    path = os.path.join(RESULTS, f"{module.replace('/', '.')}.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def run(module, children, limit, recheck=False):
+    """Test every mutant of ``module``, or with ``recheck`` only the survivors of its last
+    run (the other verdicts stand; the record then says which commit re-tested them)."""
     revision = tested_revision()
-    home = prepare(module)
+    before = last_record(module) if recheck else None
+    if recheck and before is None:
+        raise SystemExit(f"{module}: no earlier run to re-check; run it in full first")
+    names = before["survived"] if before else []
+    home = prepare(module, keep_verdicts=recheck)
     start = time.perf_counter()
     log = os.path.join(home, "mutmut.log")
     with open(log, "w") as out:
         try:
-            code = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(children)],
+            code = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(children),
+                                   *names],
                                   cwd=home, env=environment(), stdout=out, stderr=subprocess.STDOUT,
                                   timeout=limit).returncode
         except subprocess.TimeoutExpired:
             code = "timeout"
     record = collect(module, home)
-    record.update(seconds=round(time.perf_counter() - start), exit=code, revision=revision)
+    seconds = round(time.perf_counter() - start)
+    if before:
+        record.update(seconds=before["seconds"], exit=before["exit"], revision=before["revision"],
+                      date=before["date"], recheck={"revision": revision, "survivors": len(names),
+                                                    "date": record["date"], "seconds": seconds})
+    else:
+        record.update(seconds=seconds, exit=code, revision=revision)
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, f"{module.replace('/', '.')}.json"), "w") as f:
         json.dump(record, f, indent=1, sort_keys=True)
@@ -223,6 +249,14 @@ def summary_line(record):
             f"{c.get('timeout', 0) + c.get('segfault', 0)} timeout or crash; {record['seconds']} s)")
 
 
+def run_label(record):
+    label = f"{record['revision']}, {record['date']}, {record['seconds'] // 60} min"
+    if "recheck" in record:
+        again = record["recheck"]
+        label += f"; its {again['survivors']} survivors re-tested at {again['revision']}"
+    return label
+
+
 def report():
     records = []
     for name in sorted(os.listdir(RESULTS)) if os.path.isdir(RESULTS) else []:
@@ -242,7 +276,7 @@ def report():
             f"| {r['module']}.py | {sum(c.values())} | {c.get('killed', 0)} "
             f"| {c.get('survived', 0)} ({equivalent}) | {c.get('not checked', 0) + c.get('no tests', 0)} "
             f"| {c.get('timeout', 0) + c.get('segfault', 0)} | {value:.1%} | >= {target:.0%} | {'yes' if value >= target else 'no'} "
-            f"| {r['revision']}, {r['date']}, {r['seconds'] // 60} min |")
+            f"| {run_label(r)} |")
     missing = [m for m in TESTS if not any(r["module"] == m for r in records)]
     if missing:
         lines += ["", "Not run yet: " + ", ".join(f"{m}.py" for m in missing) + "."]
@@ -268,6 +302,8 @@ def main(argv=None):
     parser.add_argument("--all", action="store_true", help="every module in TESTS")
     parser.add_argument("--max-children", type=int, default=2, help="mutants tested side by side")
     parser.add_argument("--limit", type=int, default=3600, help="seconds one module may run")
+    parser.add_argument("--recheck", action="store_true",
+                        help="re-test only the survivors of each module's last run")
     args = parser.parse_args(argv)
     unmapped = set(package_modules()) - set(TESTS) - NOT_MUTATED
     if unmapped:
@@ -278,7 +314,7 @@ def main(argv=None):
     unknown = [m for m in modules if m not in TESTS]
     if unknown or not modules:
         parser.error(f"name modules from {sorted(TESTS)} or pass --all (got {unknown or 'none'})")
-    records = [run(m, args.max_children, args.limit) for m in modules]
+    records = [run(m, args.max_children, args.limit, args.recheck) for m in modules]
     report()
     return records
 
