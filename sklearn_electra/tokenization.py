@@ -96,14 +96,12 @@ def _learn_vocab(word_counts, vocab_size, min_frequency):
     return {tok: i for i, tok in enumerate(vocab)}
 
 
-def _bert_pipeline(tokenizer: Tokenizer, lowercase: bool) -> Tokenizer:
-    # handle_chinese_chars puts spaces around every CJK character, so Chinese
-    # text is tokenized per character as in BERT/ELECTRA's Chinese models.
-    tokenizer.normalizer = normalizers.BertNormalizer(
-        clean_text=True, handle_chinese_chars=True, strip_accents=None, lowercase=lowercase
-    )
-    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    return tokenizer
+def _bert_parts(lowercase: bool):
+    """BERT's normalizer and pre-tokenizer: the tokenizer's steps before WordPiece."""
+    # BertNormalizer's defaults are BERT's: clean_text drops control characters,
+    # handle_chinese_chars puts spaces around every CJK character (Chinese is tokenized per
+    # character as in BERT/ELECTRA's Chinese models), accents are stripped when lowercasing.
+    return normalizers.BertNormalizer(lowercase=lowercase), pre_tokenizers.BertPreTokenizer()
 
 
 def train_wordpiece(texts, vocab_size=8000, *, lowercase=True, min_frequency=2):
@@ -131,20 +129,18 @@ def train_wordpiece(texts, vocab_size=8000, *, lowercase=True, min_frequency=2):
     >>> tok.convert_ids_to_tokens(tok("the cat 猫")["input_ids"])
     ['[CLS]', 'the', 'cat', '猫', '[SEP]']
     """
-    pre = _bert_pipeline(Tokenizer(models.WordPiece({"[UNK]": 0}, unk_token="[UNK]")), lowercase)
+    normalizer, pre_tokenizer = _bert_parts(lowercase)
     word_counts = Counter()
     for text in texts:
-        normalized = pre.normalizer.normalize_str(text)
-        word_counts.update(w for w, _ in pre.pre_tokenizer.pre_tokenize_str(normalized))
+        word_counts.update(w for w, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(text)))
     vocab = _learn_vocab(word_counts, vocab_size, min_frequency)
     return _wrap(vocab, lowercase)
 
 
 def _wrap(vocab, lowercase):
-    tok = _bert_pipeline(
-        Tokenizer(models.WordPiece(vocab, unk_token="[UNK]", max_input_chars_per_word=100)),
-        lowercase,
-    )
+    # "[UNK]" is WordPiece's own unknown token; a word over 100 characters becomes it.
+    tok = Tokenizer(models.WordPiece(vocab, max_input_chars_per_word=100))
+    tok.normalizer, tok.pre_tokenizer = _bert_parts(lowercase)
     cls, sep = vocab["[CLS]"], vocab["[SEP]"]
     tok.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]",
@@ -228,7 +224,7 @@ def _pair_lengths(la, lb, budget):
     ((62, 63), (40, 85), (63, 62))
     """
     short, long_ = sorted((la, lb))
-    long_ = short if short > budget else max(short, budget - short)
+    long_ = max(short, budget - short)
     if short + long_ > budget:
         short, long_ = budget // 2, budget // 2 + budget % 2
     keep_a, keep_b = (long_, short) if la > lb else (short, long_)

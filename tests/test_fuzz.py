@@ -94,7 +94,7 @@ def _sentences_error(batch):
 
 
 # How the package names a bad y: the row, the column, or the mismatch.
-Y_ERROR = (r"^(y\b|y\[|Column \d+ of y|X has \d+ texts but y has \d+ (labels|label lists|rows)"
+Y_ERROR = (r"^(y\b|y\[|Column \d+ of y|column '.+' of y |X has \d+ texts but y has \d+ (labels|label lists|rows)"
            r"|A multi-label y|Labels must be mutually sortable; (y|column '.+' of y) mixes)")
 
 
@@ -200,6 +200,7 @@ targets = st.one_of(
 @example(y=[float("inf")], extra=0, regress=False, frame=False)
 @example(y=[[0.0, float("inf")]], extra=0, regress=False, frame=False)
 @example(y=[[0.0, 9.223372036854776e18]], extra=0, regress=False, frame=False)
+@example(y=[[0.0, 9.223372036854776e18]], extra=0, regress=False, frame=True)  # a column's name
 @example(y=[[0.0, 0.0], [0.0, "3.5"]], extra=0, regress=False, frame=True)
 def test_regressor_and_multilabel_fit_on_any_targets(y, extra, regress, frame):
     n = len(y) + extra

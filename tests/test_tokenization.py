@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from transformers import AutoTokenizer
@@ -171,3 +172,81 @@ def test_the_merge_loop_learns_what_recounting_every_pair_learns(word_counts, vo
 
     assert _learn_vocab(word_counts, vocab_size, min_frequency) == \
         _reference_vocab(word_counts, vocab_size, min_frequency)
+
+
+def test_the_exported_tokenizer_decodes_pads_and_cuts_as_an_electra_tokenizer_does():
+    tok = train_wordpiece(["unbelievable believable"] * 4 + ["un be lie va ble"], vocab_size=25)
+    ids = tok("unbelievable")["input_ids"]
+    assert len(ids) > 3  # split into subwords that the decoder joins again
+    assert tok.decode(ids, skip_special_tokens=True) == "unbelievable"
+    encoded = tok(["un", "unbelievable believable"])
+    assert set(encoded) == {"input_ids", "token_type_ids", "attention_mask"}
+    batch = tok.pad([{"input_ids": i} for i in encoded["input_ids"]])  # what data collators call
+    assert [len(row) for row in batch["input_ids"]] == [len(encoded["input_ids"][1])] * 2
+    assert batch["attention_mask"][0].count(1) == len(encoded["input_ids"][0])
+    assert tok.model_max_length == 512
+    assert len(tok("un " * 600, truncation=True)["input_ids"]) == 512
+
+
+def test_a_word_over_100_characters_is_unknown_and_control_characters_are_dropped():
+    tok = train_wordpiece(["aa b"] * 3, vocab_size=20)
+    assert "[UNK]" not in tok.tokenize("a" * 100)
+    assert tok.tokenize("a" * 101) == ["[UNK]"]
+    assert tok("a\x07b\x00")["input_ids"] == tok("ab")["input_ids"]
+
+
+def test_the_default_vocabulary_holds_8000_symbols():
+    # 9,000 distinct CJK characters, one word each: the alphabet alone fills the vocabulary
+    tok = train_wordpiece(["".join(chr(0x4E00 + i) for i in range(9000))])
+    assert len(tok) == 8000 and all(s in tok.get_vocab() for s in SPECIAL_TOKENS)
+
+
+def test_words_keep_int32_ids():
+    from sklearn_electra.tokenization import encode_words
+
+    ids, starts = encode_words(_TOK, [["hello", "world"]])[0]
+    assert ids.dtype == np.int32 and starts.tolist() == [0, 1]
+
+
+def test_resolve_tokenizer_loads_checks_and_names_each_problem(tmp_path):
+    import types
+
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordPiece
+    from transformers import PreTrainedTokenizerFast
+
+    from sklearn_electra.modeling import ModelSource
+    from sklearn_electra.tokenization import resolve_tokenizer
+
+    assert resolve_tokenizer(None) is None
+    assert resolve_tokenizer(None, ModelSource("preset", "electra-tiny")) is None  # a preset: train one
+    _TOK.save_pretrained(tmp_path / "tok")
+    loaded = resolve_tokenizer(None, ModelSource("local", str(tmp_path / "tok")))
+    assert loaded("hello world")["input_ids"] == _TOK("hello world")["input_ids"]
+    assert resolve_tokenizer(tmp_path / "tok").get_vocab() == _TOK.get_vocab()
+    assert resolve_tokenizer(_TOK) is _TOK
+
+    raw = Tokenizer(WordPiece({"[UNK]": 0}, unk_token="[UNK]"))
+    with pytest.raises(TypeError) as err:
+        resolve_tokenizer(raw)
+    assert str(err.value) == (
+        "Pass a transformers tokenizer, e.g. PreTrainedTokenizerFast(tokenizer_object="
+        "your_tokenizer, cls_token='[CLS]', ...), so that the special tokens are known.")
+    for bad, name in ((42, "int"), (types.SimpleNamespace(backend_tokenizer=raw), "SimpleNamespace")):
+        with pytest.raises(TypeError) as err:
+            resolve_tokenizer(bad)
+        assert str(err.value) == ("tokenizer must be None, a path, or a fast transformers tokenizer; "
+                                  f"got {name}.")
+    missing = tmp_path / "nothing"
+    missing.mkdir()
+    with pytest.raises(ValueError) as err:
+        resolve_tokenizer(missing)
+    message = str(err.value)
+    assert message.startswith(f"Could not load a tokenizer from {str(missing)!r}: ")
+    assert message.endswith(". Pass a directory holding tokenizer.json (as written by "
+                            "save_pretrained), or tokenizer=None to train one on the training texts.")
+    bare = PreTrainedTokenizerFast(tokenizer_object=raw, unk_token="[UNK]")
+    with pytest.raises(ValueError) as err:
+        resolve_tokenizer(bare)
+    assert str(err.value) == ("The tokenizer has no cls_token_id, sep_token_id, pad_token_id; "
+                              "ELECTRA needs [CLS], [SEP] and [PAD].")
