@@ -21,6 +21,7 @@ from skorch.callbacks import Callback
 from skorch.history import History
 
 from .optim import load_optimizer_state, schedule_from_state_dict
+from .model_card import model_card
 from .persistence import TRAINER_STATE_DIR
 
 __all__ = ["EpochCheckpoint", "write_trainer_state", "load_trainer_state", "training_snapshot",
@@ -136,11 +137,11 @@ class EpochCheckpoint(Callback):
             improved = row.get("valid_loss_best", row.get("train_loss_best", False))
         net._wait_for_everyone()
         if net._is_main_process():
-            model = net._export_module()
-            net._write_checkpoint(self._path("last"), model, with_metadata=True,
+            model, card = net._export_module(), model_card(net)
+            net._write_checkpoint(self._path("last"), model, card=card,
                                   extra=lambda tmp: write_trainer_state(net, os.path.join(tmp, TRAINER_STATE_DIR)))
             if improved:
-                net._write_checkpoint(self._path("best"), model, with_metadata=True)
+                net._write_checkpoint(self._path("best"), model, card=card)
         net._wait_for_everyone()  # every process can now roll back to it
         self.checkpointed_epoch_ = len(net.history)
 

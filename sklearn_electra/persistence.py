@@ -132,20 +132,21 @@ class PretrainedMixin:
         self.check_is_fitted()
         if model_card is not None and not isinstance(model_card, str):
             raise TypeError(f"model_card must be a string (Markdown), not {type(model_card).__name__}.")
-        self._write_checkpoint(path, self._export_module(), with_metadata=True, card_text=model_card)
+        # Built before anything is written: a card that cannot be made fails the save.
+        card = build_model_card(self, model_card)
+        self._write_checkpoint(path, self._export_module(), card=card)
         return self
 
-    def _write_checkpoint(self, path, model, with_metadata, extra=None, card_text=None):
-        """Write ``model`` and the tokenizer (and metadata with the model card;
-        ``extra(tmpdir)`` adds files)."""
-        # Built before anything is written: a card that cannot be made fails the save.
-        card = build_model_card(self, card_text) if with_metadata else None
+    def _write_checkpoint(self, path, model, card=None, extra=None):
+        """Write ``model`` and the tokenizer; with a model ``card`` (Markdown) also the
+        estimator's metadata and the card, which make it loadable by :meth:`from_pretrained`
+        (``extra(tmpdir)`` adds files)."""
 
         @quiet_hf_progress()
         def write(tmp):
             model.save_pretrained(tmp)
             self.tokenizer_.save_pretrained(tmp)
-            if with_metadata:
+            if card is not None:
                 write_metadata(tmp, self._export_metadata())
                 with open(os.path.join(tmp, MODEL_CARD_FILE), "w", encoding="utf-8") as f:
                     f.write(card)

@@ -410,6 +410,6 @@ class ElectraRTDPretrainer(ElectraNetBase):
         """
         super().save_pretrained(path)
         if generator_path is not None:
-            self._write_checkpoint(generator_path, self.module_.generator, with_metadata=False)
+            self._write_checkpoint(generator_path, self.module_.generator)
         return self
 

@@ -124,7 +124,9 @@ def test_tokenizer_can_be_a_path_or_an_object(saved, fitted):
      "Could not read the checkpoint.*corrupt or incomplete"),
     (lambda d: (d / "config.json").write_text("{not json"), "Could not read the checkpoint"),
     (lambda d: (d / "tokenizer.json").write_text("{broken"), "Could not load a tokenizer"),
-    (lambda d: (d / "sklearn_electra.json").write_text("{broken"), "sklearn_electra.json.*not valid JSON"),
+    (lambda d: (d / "sklearn_electra.json").write_text("{broken"),
+     r"sklearn_electra.json' is not valid JSON \(.+\); the checkpoint looks corrupt: write it again "
+     r"with save_pretrained\(\)\.$"),
 ])
 def test_corrupt_checkpoints_get_a_clear_error(saved, tmp_path, damage, match):
     copy = tmp_path / "copy"
@@ -134,3 +136,113 @@ def test_corrupt_checkpoints_get_a_clear_error(saved, tmp_path, damage, match):
     damage(copy)
     with pytest.raises(ValueError, match=match):
         ElectraClassifier.from_pretrained(copy)
+
+
+def test_metadata_names_the_class_version_and_the_plain_parameters(tmp_path):
+    from sklearn_electra import __version__
+    from .conftest import FAST
+
+    est = ElectraClassifier(**{**FAST, "max_epochs": 1, "max_length": 48}, validation_fraction=None,
+                            class_weight={"好": 2.0, "坏": 1.0}, module__hidden_dropout_prob=0.2)
+    est.fit(["好 手机", "坏 手机", "好", "坏"], ["好", "坏", "好", "坏"])
+    est.save_pretrained(tmp_path / "m")
+    text = (tmp_path / "m" / "sklearn_electra.json").read_text(encoding="utf-8")
+    meta = json.loads(text)
+    assert (meta["estimator"], meta["version"]) == ("ElectraClassifier", __version__)
+    params = meta["params"]
+    assert params["max_length"] == 48 and params["random_state"] == 0 and params["lr"] == 1e-3
+    assert "validation_fraction" in params and params["validation_fraction"] is None
+    # a dict is no JSON-safe parameter, the module's settings live in config.json, the device
+    # is where a model runs, not what it is
+    assert not {"class_weight", "module__hidden_dropout_prob", "device", "model"} & set(params)
+    # written for a person to read: indented, labels as they are, not as \u escapes
+    assert text.startswith('{\n  "estimator": "ElectraClassifier",\n') and '"好"' in text
+    again = ElectraClassifier.from_pretrained(tmp_path / "m")
+    assert again.max_length == 48 and again.validation_fraction is None
+    assert list(again.predict(["好 手机", "坏"])) == list(est.predict(["好 手机", "坏"]))
+
+
+def test_metadata_round_trips_under_a_locale_that_is_not_utf8(tmp_path):
+    # Windows' code pages and a bare C locale cannot encode every label: the file is UTF-8
+    import subprocess
+    import sys
+
+    script = ("import sys; from sklearn_electra.persistence import write_metadata, read_metadata; "
+              "d = sys.argv[1]; write_metadata(d, {'classes': ['\\u597d', 'caf\\u00e9']}); "
+              "assert read_metadata(d) == {'classes': ['\\u597d', 'caf\\u00e9']}")
+    env = dict(os.environ, LC_ALL="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env,
+                          capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 0, done.stderr
+    meta = json.loads((tmp_path / "sklearn_electra.json").read_text(encoding="utf-8"))
+    assert meta == {"classes": ["好", "café"]}
+
+
+def test_from_pretrained_takes_a_tokenizer_given_in_place_of_the_saved_one(saved, tmp_path):
+    from sklearn_electra.tokenization import train_wordpiece
+
+    other = train_wordpiece(["entirely other words"] * 3, vocab_size=40)
+    other.save_pretrained(tmp_path / "tok")
+    est = ElectraClassifier.from_pretrained(saved, tokenizer=str(tmp_path / "tok"))
+    assert est.tokenizer_.get_vocab() == other.get_vocab()
+
+
+def test_model_card_must_be_text(fitted, tmp_path):
+    with pytest.raises(TypeError) as err:
+        fitted.save_pretrained(tmp_path / "m", model_card=3)
+    assert str(err.value) == "model_card must be a string (Markdown), not int."
+    fitted.save_pretrained(tmp_path / "m", model_card="Trained on phone reviews; not for medical text.")
+    card = (tmp_path / "m" / "README.md").read_text(encoding="utf-8")
+    assert "Trained on phone reviews; not for medical text." in card
+
+
+def test_an_atomic_write_happens_beside_its_target_and_leaves_one_folder(tmp_path, monkeypatch):
+    from sklearn_electra.persistence import write_dir_atomically
+
+    target, written = tmp_path / "model", []
+
+    def write(name):
+        def into(tmp):
+            written.append(tmp)
+            (tmp_path / tmp / name).write_text(name)
+        return into
+
+    write_dir_atomically(target, write("a"))
+    # beside the target and hidden: the final rename stays on one file system, so it is atomic
+    assert os.path.dirname(written[0]) == str(tmp_path)
+    assert os.path.basename(written[0]).startswith(".model.tmp-")
+    moves, real_replace = [], os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (moves.append((a, b)), real_replace(a, b))[1])
+    write_dir_atomically(target, write("b"))
+    (aside_from, aside_to), (new_from, new_to) = moves
+    assert aside_from == str(target) and os.path.dirname(aside_to) == str(tmp_path)
+    assert os.path.basename(aside_to).startswith(".model.old-")
+    assert (new_from, new_to) == (written[1], str(target))
+    assert os.listdir(target) == ["b"] and os.listdir(tmp_path) == ["model"]
+
+
+def test_a_failed_write_raises_its_own_error_and_leaves_what_was_there(tmp_path):
+    import shutil
+
+    from sklearn_electra.persistence import write_dir_atomically
+
+    def fail(tmp):
+        (tmp_path / tmp / "half").write_text("half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="^disk full$"):
+        write_dir_atomically(tmp_path / "new", fail)
+    assert os.listdir(tmp_path) == []
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "x").write_text("old")
+    with pytest.raises(RuntimeError, match="^disk full$"):
+        write_dir_atomically(tmp_path / "kept", fail)
+    assert os.listdir(tmp_path) == ["kept"] and (tmp_path / "kept" / "x").read_text() == "old"
+
+    def vanish(tmp):  # a writer that cleaned up after itself before failing
+        shutil.rmtree(tmp)
+        raise RuntimeError("gave up")
+
+    with pytest.raises(RuntimeError, match="^gave up$"):
+        write_dir_atomically(tmp_path / "kept", vanish)
+    assert os.listdir(tmp_path) == ["kept"]
