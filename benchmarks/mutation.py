@@ -51,7 +51,7 @@ TESTS = {
     "augment": ["tests/test_augment.py"],
     "calibration": ["tests/test_calibration.py"],
     "callbacks": ["tests/test_plateau.py", "tests/test_base.py", "tests/test_contracts.py"],
-    "checkpoint": ["tests/test_reliability.py", "tests/test_contracts.py"],
+    "checkpoint": ["tests/test_reliability.py", "tests/test_base.py", "tests/test_contracts.py"],
     "classifier": ["tests/test_classifier.py", "tests/test_targets.py", "tests/test_multilabel.py"],
     "data": ["tests/test_data.py", "tests/test_properties.py", "tests/test_classifier.py"],
     "datasets": ["tests/test_datasets.py"],

@@ -37,8 +37,8 @@ def write_trainer_state(net, folder):
     os.makedirs(folder)
     save_model(net.module_, os.path.join(folder, _FILES[0]))
     torch.save(net.optimizer_.state_dict(), os.path.join(folder, _FILES[1]))
-    state = {"schedule": None if net.lr_schedule_ is None else net.lr_schedule_.state_dict(),
-             "grad_scaler": net.grad_scaler_.state_dict()}
+    # Written at an epoch's end, so the epoch has set the schedule.
+    state = {"schedule": net.lr_schedule_.state_dict(), "grad_scaler": net.grad_scaler_.state_dict()}
     with open(os.path.join(folder, _FILES[2]), "w", encoding="utf-8") as f:
         json.dump(state, f)
     net.history.to_file(os.path.join(folder, _FILES[3]))
@@ -134,7 +134,7 @@ class EpochCheckpoint(Callback):
         stopper = dict(net.callbacks_).get("early_stopping")
         improved = stopper.improved(net) if hasattr(stopper, "improved") else None
         if improved is None:  # no early stopping, or an epoch it did not judge
-            improved = row.get("valid_loss_best", row.get("train_loss_best", False))
+            improved = row["valid_loss_best"] if "valid_loss_best" in row else row["train_loss_best"]
         net._wait_for_everyone()
         if net._is_main_process():
             model, card = net._export_module(), model_card(net)

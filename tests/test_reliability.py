@@ -2,6 +2,7 @@
 
 import json
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -71,7 +72,10 @@ def test_interrupt_rolls_back_to_the_last_epoch_and_resume_continues_the_schedul
     crashed = ElectraClassifier(callbacks=[("lr", LrLog()), ("stop", InterruptAt(3, 4))],
                                 early_stopping=False, validation_fraction=None,
                                 checkpoint_dir=tmp_path, **PARAMS)
-    crashed.fit(X, y)  # the interrupt ends fit quietly, as in skorch
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        crashed.fit(X, y)  # the interrupt ends fit quietly, as in skorch
+    assert not [w for w in caught if "interrupted mid-epoch" in str(w.message)]  # it rolled back
     resumed = ElectraClassifier.from_pretrained(tmp_path / "last")
     # The interrupted estimator is back at the end of epoch 2, weights and optimizer alike.
     for k, v in _weights(resumed).items():
@@ -151,3 +155,130 @@ def test_pretrainer_checkpoint_resumes_with_its_generator(reviews, tmp_path):
     meta = json.loads((tmp_path / "last" / "sklearn_electra.json").read_text())
     assert meta["estimator"] == "ElectraRTDPretrainer" and "checkpoint_dir" not in meta["params"]
 
+
+
+class Raise(Callback):
+    """Raises RuntimeError("boom") after `after` training batches."""
+
+    def __init__(self, after):
+        self.after = after
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training and len(net.history[-1]["batches"]) == self.after:
+            raise RuntimeError("boom")
+
+
+class Flags(Callback):
+    """Sets an epoch's improvement flags: `flags` maps a history key to the improving epochs."""
+
+    def __init__(self, flags):
+        self.flags = flags
+
+    def on_epoch_end(self, net, **kwargs):
+        for key, epochs in self.flags.items():
+            net.history.record(key, len(net.history) in epochs)
+
+
+def test_a_snapshot_puts_back_weights_optimizer_history_schedule_and_scaler(data, tmp_path):
+    import copy
+
+    X, y, _ = data
+    est = ElectraClassifier(**{**PARAMS, "max_epochs": 1}, validation_fraction=None).fit(X[:48], y[:48])
+    est.grad_scaler_ = torch.amp.GradScaler("cpu", init_scale=512.0)
+    weights, optimizer = _weights(est), copy.deepcopy(est.optimizer_.state_dict())
+    n_epochs, schedule = len(est.history_), est.lr_schedule_.state_dict()
+    snapshot = checkpoint.training_snapshot(est)
+    est.partial_fit(X[48:96], y[48:96])  # moves every part of the state
+    est.grad_scaler_ = torch.amp.GradScaler("cpu", init_scale=8.0)
+    sum(p.sum() for p in est.module_.parameters()).backward()
+    checkpoint.restore_training_snapshot(est, snapshot)
+    assert all(torch.equal(v, est.module_.state_dict()[k]) for k, v in weights.items())
+    restored = est.optimizer_.state_dict()
+    assert restored["param_groups"] == optimizer["param_groups"]  # learning rates included
+    assert restored["state"].keys() == optimizer["state"].keys()
+    for i, state in optimizer["state"].items():
+        assert all(torch.equal(v, restored["state"][i][k]) for k, v in state.items())
+    assert len(est.history_) == n_epochs and est.lr_schedule_.state_dict() == schedule
+    assert est.grad_scaler_.get_scale() == 512.0
+    assert all(p.grad is None for p in est.module_.parameters())  # no stale gradients kept
+    # the same parts through a checkpoint's trainer state on disk
+    checkpoint.write_trainer_state(est, str(tmp_path / "state"))
+    est.partial_fit(X[48:96], y[48:96])
+    est.grad_scaler_ = torch.amp.GradScaler("cpu", init_scale=8.0)
+    sum(p.sum() for p in est.module_.parameters()).backward()
+    checkpoint.load_trainer_state(est, str(tmp_path / "state"))
+    assert all(torch.equal(v, est.module_.state_dict()[k]) for k, v in weights.items())
+    assert est.optimizer_.state_dict()["param_groups"] == optimizer["param_groups"]
+    assert len(est.history_) == n_epochs and est.lr_schedule_.state_dict() == schedule
+    assert est.grad_scaler_.get_scale() == 512.0
+    assert all(p.grad is None for p in est.module_.parameters())
+
+
+def test_a_failed_partial_fit_of_a_loaded_model_leaves_it_unscheduled_and_unchanged(data, tmp_path):
+    X, y, X_test = data
+    ElectraClassifier(**{**PARAMS, "max_epochs": 1}).fit(X, y).save_pretrained(tmp_path / "m")
+    loaded = ElectraClassifier.from_pretrained(tmp_path / "m")
+    proba = loaded.predict_proba(X_test)
+    assert loaded.lr_schedule_ is None
+    with pytest.raises(RuntimeError, match="^boom$"):
+        loaded.set_params(callbacks=[("boom", Raise(2))]).partial_fit(X, y)
+    assert loaded.lr_schedule_ is None and len(loaded.history_) == 0
+    np.testing.assert_array_equal(loaded.predict_proba(X_test), proba)
+
+
+def test_an_interrupt_before_any_checkpoint_keeps_the_weights_and_says_so(data, tmp_path):
+    X, y, _ = data
+    params = dict(PARAMS, early_stopping=False, checkpoint_dir=tmp_path)
+    with pytest.warns(UserWarning, match="interrupted mid-epoch"):
+        ElectraClassifier(callbacks=[("stop", InterruptAt(1, 2))], **params).fit(X, y)
+    # a second fit into the same folder: the first fit's checkpoint is not this fit's to go back to
+    clf = ElectraClassifier(**{**params, "max_epochs": 1}).fit(X, y)
+    with pytest.warns(UserWarning, match="interrupted mid-epoch"):
+        clf.set_params(callbacks=[("stop", InterruptAt(1, 2))]).fit(X, y)
+    assert len(clf.history_) == 1
+
+
+@pytest.mark.parametrize("validation, flags, best", [
+    (None, {"train_loss_best": {1, 3}}, [1, 3]),
+    (0.2, {"train_loss_best": {1, 3}, "valid_loss_best": {2}}, [2]),
+])
+def test_best_is_written_on_the_epochs_that_improved(data, tmp_path, monkeypatch, validation, flags, best):
+    X, y, _ = data
+    written, original = [], ElectraClassifier._write_checkpoint
+
+    def record(self, path, *args, **kwargs):
+        written.append((len(self.history), os.path.basename(path)))
+        return original(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(ElectraClassifier, "_write_checkpoint", record)
+    ElectraClassifier(callbacks=[("flags", Flags(flags))], early_stopping=False,
+                      validation_fraction=validation, checkpoint_dir=tmp_path, **PARAMS).fit(X[:64], y[:64])
+    assert [epoch for epoch, name in written if name == "best"] == best
+    assert [epoch for epoch, name in written if name == "last"] == [1, 2, 3]
+    assert "README.md" in os.listdir(tmp_path / "best")  # loadable, with its card
+
+
+def test_a_trainer_state_that_cannot_be_read_names_the_first_line_of_the_reason(data, tmp_path, monkeypatch):
+    import re
+
+    X, y, _ = data
+    est = ElectraClassifier(**{**PARAMS, "max_epochs": 1}, validation_fraction=None).fit(X[:32], y[:32])
+    pattern = (r"The trainer state in '(.+)' is incomplete or corrupt \((.*)\)\. The model itself can "
+               r"still be loaded: delete that folder to load it without the optimizer state\.")
+
+    def reason(folder):
+        with pytest.raises(ValueError) as err:
+            checkpoint.load_trainer_state(est, str(folder))
+        found = re.fullmatch(pattern, str(err.value))
+        assert found and found.group(1) == str(folder)
+        return found.group(2)
+
+    deep = tmp_path / ("d" * 150) / ("e" * 150)  # the reason names the path: cut at 200
+    assert reason(deep) == f"No such file or directory: {deep / 'module.safetensors'}"[:200]
+    checkpoint.write_trainer_state(est, str(tmp_path / "state"))
+    for error, expected in ((ValueError("first line\nsecond line"), "first line"),
+                            (ValueError(), "ValueError")):
+        def fail(path, error=error):
+            raise error
+        monkeypatch.setattr(checkpoint.History, "from_file", fail)
+        assert reason(tmp_path / "state") == expected
