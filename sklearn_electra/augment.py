@@ -44,7 +44,7 @@ def _kind(token):
 def _vocabulary_kinds(tokenizer):
     """The kind of every vocabulary id (special tokens and ``[UNK]``: never drawn)."""
     tokens = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
-    kinds = np.array([_kind(t) for t in tokens], dtype=np.int8)
+    kinds = np.array([_kind(t) for t in tokens])
     kinds[tokenizer.all_special_ids] = _NEVER
     return kinds
 
@@ -101,11 +101,14 @@ def replace_tokens(tokenizer, texts, *, n_variants=1, replace_prob=0.15, random_
     out = []
     for encoding, text in zip(_plain_backend(tokenizer).encode_batch(texts, add_special_tokens=False),
                               texts):
-        ids = np.asarray(encoding.ids, dtype=np.int64)
+        if not encoding.ids:  # nothing to replace: an empty text stays as it is
+            out.append([text] * n_variants)
+            continue
+        ids = np.asarray(encoding.ids)
         offsets = encoding.offsets
-        own = kinds[ids] if len(ids) else np.zeros(0, dtype=np.int8)
+        own = kinds[ids]
         # A word followed by its ## pieces is not replaceable: neither are the pieces.
-        whole = np.append(own[1:] != _PIECE, True) if len(ids) else np.zeros(0, dtype=bool)
+        whole = np.append(own[1:] != _PIECE, True)
         candidates = np.flatnonzero((own != _NEVER) & (own != _PIECE) & whole &
                                     (ids != tokenizer.unk_token_id))
         choices = []
@@ -113,7 +116,7 @@ def replace_tokens(tokenizer, texts, *, n_variants=1, replace_prob=0.15, random_
             k = min(len(candidates), int(np.floor(replace_prob * len(ids) + rng.random_sample())))
             choices.append(np.sort(rng.choice(candidates, size=k, replace=False)))
         new_ids = [ids.copy() for _ in range(n_variants)]
-        for begin in range(0, max(len(ids), 1), window):
+        for begin in range(0, len(ids), window):
             stop = min(begin + window, len(ids))
             is_masked = np.zeros((n_variants, stop - begin + 2), dtype=bool)
             for v, chosen in enumerate(choices):

@@ -102,3 +102,120 @@ def test_bad_arguments_get_clear_errors(pretrainer):
         pretrainer.augment(["a"], replace_prob=0)
     with pytest.raises(ValueError, match="n_variants=0 is out of range"):
         pretrainer.augment(["a"], n_variants=0)
+
+
+# ---------------------------------------------------------------- replace_tokens, drawn by hand
+_SMALL = None
+
+
+def _small():
+    """A tokenizer with ~20 whole words, one punctuation mark and a word left in pieces."""
+    global _SMALL
+    if _SMALL is None:
+        from sklearn_electra import train_wordpiece
+
+        _SMALL = train_wordpiece(["the cat sat on a mat and the dog ran far away ."] * 3 + ["xylophone"],
+                                 vocab_size=60)
+    return _SMALL
+
+
+def _favouring(tokenizer, tokens, logit):
+    ids = tokenizer.convert_tokens_to_ids(tokens)
+
+    def propose(rows, is_masked):
+        out = np.zeros((int(is_masked.sum()), len(tokenizer)))
+        out[:, ids] = logit
+        return out
+    return propose
+
+
+def test_token_kinds():
+    from sklearn_electra.augment import _CJK, _PIECE, _PUNCT, _WORD, _kind
+
+    assert [_kind(t) for t in ("##ing", "##", ".", "。", "中", "cat", "é", "\x00")] == \
+        [_PIECE, _WORD, _PUNCT, _PUNCT, _CJK, _WORD, _WORD, _WORD]
+
+
+def test_every_chosen_word_changes_even_to_a_proposal_of_itself():
+    tok = _small()
+    text = "the cat sat on the mat"
+    words = text.split()
+    # the model proposes the text's own words, far above everything else
+    [variant] = replace_tokens(tok, [text], replace_prob=1.0, random_state=0,
+                               propose=_favouring(tok, words, 50.0))[0]
+    new = variant.split()
+    assert len(new) == len(words) and all(a != b for a, b in zip(words, new))
+    assert set(new) <= set(words)  # what the model proposed, never the token itself
+
+
+def test_a_kind_with_no_other_token_keeps_its_own():
+    tok = _small()  # "." is the only punctuation mark the vocabulary has
+    variants = replace_tokens(tok, ["the cat ."], n_variants=5, replace_prob=1.0, random_state=0)[0]
+    assert all(v.endswith(" .") and v.split()[:2] != ["the", "cat"] for v in variants)
+    assert all(a != b for v in variants for a, b in zip(v.split()[:2], ["the", "cat"]))
+
+
+@pytest.mark.parametrize("temperature, weight", [(None, 20.0), (2.0, 20.0 ** 0.5)])
+def test_draws_follow_the_softmax_of_the_logits_over_the_temperature(temperature, weight):
+    tok = _small()
+    kwargs = {} if temperature is None else {"temperature": temperature}
+    variants = replace_tokens(tok, ["the"], n_variants=4000, replace_prob=1.0, random_state=0,
+                              propose=_favouring(tok, ["cat"], np.log(20.0)), **kwargs)[0]
+    assert len(set(variants)) == 19  # every other whole word of the vocabulary can come
+    expected = weight / (weight + 18)  # "cat" against the 18 other words, logit 0 each
+    assert np.mean([v == "cat" for v in variants]) == pytest.approx(expected, abs=0.025)
+
+
+def test_the_model_sees_windows_of_cls_text_sep_with_masks_only_inside():
+    tok = _small()
+    seen = []
+
+    def spy(rows, is_masked):
+        seen.append((rows.copy(), is_masked.copy()))
+        return np.zeros((int(is_masked.sum()), len(tok)))
+
+    # "xylophone" is 9 pieces (never replaced): the first two windows of 4 have nothing masked
+    text = "xylophone the cat sat on the mat"
+    [variant] = replace_tokens(tok, [text], replace_prob=1.0, random_state=0, propose=spy, window=4)[0]
+    assert variant.startswith("xylophone ") and all(
+        a != b for a, b in zip(variant.split()[1:], text.split()[1:]))
+    for rows, is_masked in seen:
+        assert rows.shape[1] <= 6 and (rows[:, 0] == tok.cls_token_id).all()
+        assert (rows[:, -1] == tok.sep_token_id).all() and (rows == tok.cls_token_id).sum() == len(rows)
+        assert not is_masked[:, [0, -1]].any() and (rows[is_masked] == tok.mask_token_id).all()
+    seen.clear()
+    replace_tokens(tok, ["the " * 600], random_state=0, propose=spy)  # the default window
+    assert [rows.shape[1] for rows, _ in seen] == [512, 92]
+
+
+def test_the_default_rate_replaces_15_percent():
+    tok = _small()
+    text = "the cat " * 55  # 110 whole words
+    variants = replace_tokens(tok, [text], n_variants=40, random_state=0)[0]
+    changed = [sum(a != b for a, b in zip(text.split(), v.split())) for v in variants]
+    assert set(changed) == {16, 17}  # floor(0.15 * 110 + u) for u uniform in [0, 1): 16.5 on average
+
+
+def test_empty_texts_and_pairs():
+    from sklearn_electra.augment import augment_labeled
+
+    assert replace_tokens(_small(), ["", "  "], n_variants=2, random_state=0) == [["", ""], ["  ", "  "]]
+    for call in (lambda: replace_tokens(_small(), [("a", "b")]),
+                 lambda: augment_labeled(None, [("a", "b")], [0])):
+        with pytest.raises(TypeError, match=r"^X\[0\] is a tuple of 2 items, not a string\.$"):
+            call()
+
+
+def test_augment_labeled_passes_the_augmentation_settings_on():
+    from sklearn_electra.augment import augment_labeled
+
+    class Recorder:
+        def augment(self, texts, n_variants, **kwargs):
+            self.kwargs = kwargs
+            return [[f"{t} {i}" for i in range(n_variants)] for t in texts]
+
+    recorder = Recorder()
+    X, y = augment_labeled(recorder, ["a", "b"], np.array([1, 0]), n_variants=2, replace_prob=0.3,
+                           random_state=1)
+    assert recorder.kwargs == {"replace_prob": 0.3, "random_state": 1}
+    assert X == ["a", "b", "a 0", "a 1", "b 0", "b 1"] and y.tolist() == [1, 0, 1, 1, 0, 0]
