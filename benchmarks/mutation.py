@@ -122,6 +122,9 @@ EQUIVALENT = {
     "sklearn_electra.persistence.xǁPretrainedMixinǁfrom_pretrained__mutmut_39":
         "seeded_torch(1) for 0 while loading: every weight comes from the checkpoint, so no draw "
         "is left for the seed to fix",
+    **{f"sklearn_electra.spans.x__span_labels__mutmut_{i}":
+       "np.full(n, -100) without dtype=np.int64: numpy's default integer is int64, and the labels "
+       "are only compared and masked" for i in (17, 20)},
     "sklearn_electra.rtd.xǁElectraRTDǁ__init____mutmut_17":
         "register_buffer(persistent=None): torch keeps a buffer out of the state dict for any "
         "false value, None included",

@@ -160,11 +160,11 @@ class SpanLoss(torch.nn.Module):
 
     def forward(self, logits, labels, weight=None):
         candidate = (labels != IGNORED)[..., None]
-        gold = torch.stack([(labels & START) > 0, (labels & END) > 0], dim=-1) & candidate
+        gold = torch.stack([(labels & START) != 0, (labels & END) != 0], dim=-1) & candidate
         logits = logits.float()
-        total = logits.masked_fill(~candidate, float("-inf")).logsumexp(dim=1)
-        hit = logits.masked_fill(~gold, float("-inf")).logsumexp(dim=1)
-        losses = (total - hit).mean(dim=-1)  # (batch,): start and end, averaged
+        total = logits.masked_fill(~candidate, -torch.inf).logsumexp(dim=1)  # (batch, 2)
+        hit = logits.masked_fill(~gold, -torch.inf).logsumexp(dim=1)
+        losses = (total - hit).mean(dim=1)  # (batch,): start and end, averaged
         return weighted_mean(losses, weight)
 
 

@@ -73,3 +73,35 @@ def test_span_loss_weights_rows_and_no_answer_points_at_cls():
     weighted = SpanLoss()(logits, labels, torch.tensor([3.0, 1.0])).item()
     assert weighted == pytest.approx((3 * per_row[0] + per_row[1]) / 4, rel=1e-6)
     assert SpanLoss()(logits.half(), labels).dtype == torch.float32  # computed in float32
+
+
+class _Windows:
+    """What _span_labels reads of an encoded QA set: question 0's context "ab cd e fg hi j"
+    (six tokens) in two windows of four (tokens 0-3 and 2-5), question 1's in one window."""
+
+    offsets = [np.array([[0, 2], [3, 5], [6, 7], [8, 10], [11, 13], [14, 15]]), OFFSETS[:2]]
+    lengths = [8, 8, 6]  # [CLS] question [SEP] context... [SEP]
+    context_begin = [3, 3, 3]
+    token_start = [0, 2, 0]
+    groups = [0, 0, 1]
+
+    def window_size(self, row):
+        return [4, 4, 2][row]
+
+    def __len__(self):
+        return 3
+
+
+def test_span_labels_mark_the_answers_wholly_inside_each_window():
+    from sklearn_electra.spans import _span_labels
+
+    # tokens 0-1, 1-3 (starting where the first ends), 3-4 (ends past window 0), and the space
+    answers = [[(0, 5), (3, 10), (8, 13), (2, 3)], []]
+    labels, unmatched = _span_labels(_Windows(), answers)
+    n = IGNORED
+    assert [label.tolist() for label in labels] == [
+        [0, n, n, START, START | END, 0, END, n],   # token 1 ends one answer and starts another
+        [0, n, n, 0, START, END, 0, n],             # only the answer inside tokens 2-5
+        [START | END, n, n, 0, 0, n],               # no answer: [CLS] is the start and the end
+    ]
+    assert unmatched == [(0, (2, 3))]
