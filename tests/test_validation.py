@@ -1,10 +1,13 @@
-"""Text input checks: every accepted container, and each bad input's own message."""
+"""Input checks: every accepted container, and each bad input's own message, in full."""
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse
 
-from sklearn_electra.validation import check_texts, describe, is_missing, is_object_like
+from sklearn_electra.validation import (check_indicator, check_label_sets, check_labels,
+                                        check_sample_weight, check_tags, check_targets, check_texts,
+                                        check_token_lists, describe, is_missing, is_object_like)
 
 
 @pytest.mark.parametrize("value, missing", [
@@ -71,3 +74,128 @@ def test_every_container_of_texts_and_pairs():
 def test_bad_texts_get_their_own_message(X, kwargs, error, message):
     with pytest.raises(error, match=message):
         check_texts(X, **kwargs)
+
+
+# ---------------------------------------------------------------- every other check, every message
+_SPLIT_HINT = ("X[0] is a string, but fit expects one list of tokens per sentence, e.g. [['Apple', 'is', "
+               "'a', 'company'], ...]. X looks like a flat list of strings: split each text into "
+               "tokens first (sklearn_electra.split_words splits them the way predict does).")
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: check_token_lists("Apple is", allow_text=False), ValueError,
+     "Iterable over token lists expected, string object received. Pass one list of tokens per "
+     "sentence, e.g. [['Apple', 'is', 'a', 'company']]."),
+    (lambda: check_token_lists(pd.DataFrame({"a": [["x"]]}), allow_text=False), TypeError,
+     "X must be a list (or Series) of token lists, not a DataFrame; pass one column."),
+    (lambda: check_token_lists({("a",)}, allow_text=False), TypeError,
+     "X must be an ordered sequence of sentences, not a set."),
+    (lambda: check_token_lists(3, allow_text=False), TypeError, "X must be a list of token lists; got int."),
+    (lambda: check_token_lists([], allow_text=False), ValueError,
+     "X is empty: at least one sentence is required."),
+    (lambda: check_token_lists(["Apple is"], allow_text=False), ValueError, _SPLIT_HINT),
+    (lambda: check_token_lists([["a"], 5], allow_text=False), TypeError,
+     "X[1] is an int; expected a list of tokens."),
+    (lambda: check_token_lists([["a", 5]], allow_text=False), TypeError,
+     "X[0][1] is an int, not a string token."),
+    (lambda: check_tags(None, [["a"]]), ValueError,
+     "ElectraTagger requires y (one list of tags per sentence); got None."),
+    (lambda: check_tags("O", [["a"]]), ValueError,
+     "y must hold one list of tags per sentence, not a single string."),
+    (lambda: check_tags([["O"]], [["a"], ["b"]]), ValueError,
+     "X has 2 sentences but y has 1 tag lists; they must match."),
+    (lambda: check_tags(["O"], [["a"]]), TypeError, "y[0] is a str; expected a list of tags, one per token."),
+    (lambda: check_tags([["O"], ["O"]], [["a"], ["b", "c"]]), ValueError,
+     "Sentence 1 has 2 tokens but 1 tags; every token needs exactly one tag."),
+    (lambda: check_tags([["O", 1]], [["a", "b"]]), TypeError, "y[0][1] is an int, not a string tag."),
+    (lambda: check_labels(None, 2, "ElectraClassifier"), ValueError,
+     "ElectraClassifier requires y (one label per text); got None."),
+    (lambda: check_labels("pos", 1, "ElectraClassifier"), ValueError,
+     "y must hold one label per text, not a single string."),
+    (lambda: check_labels([[1, 2], [3, 4]], 2, "ElectraClassifier"), ValueError,
+     "y must be 1-dimensional (one label per text); got shape (2, 2)."),
+    (lambda: check_labels([1, 0], 3, "ElectraClassifier"), ValueError,
+     "X has 3 texts but y has 2 labels; they must match."),
+    (lambda: check_labels(["a", None], 2, "ElectraClassifier"), ValueError,
+     "y[1] is missing (None); drop or fill missing labels first."),
+    (lambda: check_indicator(np.array([1, 0]), 2), ValueError,
+     "A multi-label y must be 2-dimensional (one 0/1 column per label); got shape (2,)."),
+    (lambda: check_indicator([[1, 0]], 2), ValueError, "X has 2 texts but y has 1 rows; they must match."),
+    (lambda: check_indicator([[1, 0], [0, 2]], 2), ValueError,
+     "y[1, 1] is 2: a 2-d y is a multi-label indicator matrix and holds only 0 and 1 (one column "
+     "per label). For several numeric targets use ElectraRegressor; for lists of numeric labels "
+     "pass each text's labels as a set."),
+    (lambda: check_indicator(np.array([[1, "x"], [0, 1]], dtype=object), 2), ValueError,
+     "y[0, 1] is 'x': a 2-d y is a multi-label indicator matrix and holds only 0 and 1 (one column "
+     "per label). For several numeric targets use ElectraRegressor; for lists of numeric labels "
+     "pass each text's labels as a set."),
+    (lambda: check_label_sets([["a"]], 2), ValueError, "X has 2 texts but y has 1 label lists; they must match."),
+    (lambda: check_label_sets([["a"], "b"], 2), TypeError,
+     "y[1] is a str, but other rows hold lists of labels. For multi-label y give every text a list "
+     "(an empty one for no label), e.g. [['sports'], [], ['politics', 'tech']]."),
+    (lambda: check_label_sets([["a"], ["b", None]], 2), ValueError,
+     "y[1] holds None; a label list holds labels (strings or numbers), not missing values or lists."),
+    (lambda: check_label_sets([[["a"]]], 1), ValueError,
+     "y[0] holds a list of 1 items; a label list holds labels (strings or numbers), not missing "
+     "values or lists."),
+    (lambda: check_targets(None, 1, "ElectraRegressor"), ValueError,
+     "ElectraRegressor requires y (one number, or one row of numbers, per text); got None."),
+    (lambda: check_targets("1.5", 1, "ElectraRegressor"), ValueError,
+     "y must hold one number per text, not a single string."),
+    (lambda: check_targets(np.zeros((2, 1, 1)), 2, "ElectraRegressor"), ValueError,
+     "y must be 1-d (one target) or 2-d (one column per target); got shape (2, 1, 1)."),
+    (lambda: check_targets([1.0], 2, "ElectraRegressor"), ValueError,
+     "X has 2 texts but y has 1 targets; they must match."),
+    (lambda: check_targets([1.0, "2"], 2, "ElectraRegressor"), ValueError,
+     "y[1] is a str ('2'), not a number. ElectraRegressor learns numeric targets; for labels use "
+     "ElectraClassifier."),
+    (lambda: check_targets([[1.0, 2.0], [3.0, None]], 2, "ElectraRegressor"), ValueError,
+     "y[1, 1] is None (None), not a number. ElectraRegressor learns numeric targets; for labels use "
+     "ElectraClassifier."),
+    (lambda: check_targets([1.0, np.nan, 2.0, np.inf], 4, "ElectraRegressor"), ValueError,
+     "y has NaN or infinite values in 2 rows (first: [1, 3]); drop or fill them before fitting."),
+    (lambda: check_sample_weight("1", 1), TypeError, "sample_weight must hold one number per text, not a string."),
+    (lambda: check_sample_weight([1, "x"], 2), TypeError,
+     "sample_weight must hold numbers (one per text); got a list of 2 items."),
+    (lambda: check_sample_weight(2.0, 2), ValueError,
+     "sample_weight must hold one weight per text, not a single number; for equal weights pass "
+     "sample_weight=None."),
+    (lambda: check_sample_weight([[1.0], [2.0]], 2), ValueError,
+     "sample_weight must be 1-dimensional (one weight per text); got shape (2, 1)."),
+    (lambda: check_sample_weight([1.0], 2), ValueError,
+     "X has 2 rows but sample_weight has 1 weights; they must match."),
+    (lambda: check_sample_weight([1.0, -1.0, np.nan], 3), ValueError,
+     "sample_weight[1] is -1.0: weights must be finite and >= 0 (2 are not). Drop those rows or fix them."),
+    (lambda: check_sample_weight([0, 0], 2), ValueError,
+     "sample_weight is 0 for every row: there is nothing to learn from."),
+])
+def test_every_check_names_the_problem_in_full(call, error, message):
+    with pytest.raises(error) as err:
+        call()
+    assert str(err.value) == message
+
+
+def test_the_checks_return_plain_python_data():
+    sentences = check_token_lists([("Apple", "is"), np.array(["a", "b"]), pd.Series(["c"]), "x y"],
+                                  allow_text=True, split=str.split)
+    assert sentences == [["Apple", "is"], ["a", "b"], ["c"], ["x", "y"]]
+    assert all(type(t) is str for s in sentences for t in s)  # numpy strings become str
+    tags = check_tags([("B-PER", "O"), np.array(["O"])], [["Ann", "runs"], ["x"]])
+    assert tags == [["B-PER", "O"], ["O"]] and all(type(t) is str for s in tags for t in s)
+    column = check_labels([[1], [0]], 2, "ElectraClassifier")
+    assert column.tolist() == [1, 0] and column.dtype.kind == "i"  # a column of numbers
+    words = check_labels([["a"], ["b"]], 2, "ElectraClassifier")
+    assert words.tolist() == ["a", "b"] and words.dtype == object
+    assert check_labels(pd.Series(["x", "y"], dtype="category"), 2, "E").dtype == object
+    matrix, names = check_indicator(scipy.sparse.csr_matrix([[1, 0], [0, 1]]), 2)
+    assert matrix.tolist() == [[1, 0], [0, 1]] and matrix.dtype == np.int8 and names is None
+    matrix, _ = check_indicator([[True, False], [1.0, 0.0]], 2)
+    assert matrix.tolist() == [[1, 0], [1, 0]]
+    assert check_label_sets(pd.Series([["a", "a", "b"], set()]), 2) == [("a", "b"), ()]
+    assert check_label_sets(np.array([["a"], ["b"]]), 2) == [("a",), ("b",)]
+    targets = check_targets(pd.DataFrame({"a": [1, 2], "b": [0.5, True]}), 2, "R")
+    assert targets.tolist() == [[1.0, 0.5], [2.0, 1.0]] and targets.dtype == np.float64
+    assert check_targets(pd.Series([3, 4]), 2, "R").tolist() == [[3.0], [4.0]]
+    weights = check_sample_weight(pd.Series([1, 0]), 2)
+    assert weights.tolist() == [1.0, 0.0] and weights.dtype == np.float64
+    assert check_sample_weight(None, 5) is None
