@@ -3,7 +3,8 @@
 On top of :class:`~sklearn_electra._inference.ElectraInferenceBase` (model, tokenizer,
 inference) it adds ``fit``/``partial_fit`` (``initialize(X, y)`` from its mixin), the
 training and validation steps (accumulation, clipping, grad scaler, lr schedule), the
-validation split, the default callbacks and Accelerate. Estimators override small hooks
+validation split, the default callbacks and Accelerate; the steps themselves are
+:class:`~sklearn_electra._steps.TrainingStepsMixin`'s. Estimators override small hooks
 (``_validate_targets``, ``_make_dataset``, ``infer``/``_head``, ``get_loss``), never ``fit``.
 
 A fit is one transaction: it resolves a :class:`_FitRun` (device, seeds, the
@@ -26,7 +27,6 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping as SkorchEarlyStopping
 from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog, ProgressBar
 from skorch.history import History
-from skorch.utils import TeeGenerator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -34,11 +34,11 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from ._accelerate import AccelerateMixin
 from ._inference import ElectraInferenceBase
 from ._initialize import InitializeMixin
+from ._steps import TrainingStepsMixin
 from .callbacks import EarlyStopping, raised_by_skorch_early_stopping
 from .checkpoint import EpochCheckpoint, load_trainer_state, restore_training_snapshot, training_snapshot
 from .modeling import build_config, resolve_model
-from .optim import (STREAM_DECAYS, STREAM_HORIZON, LinearWarmupSchedule, StreamSchedule,
-                    electra_param_groups, mark_written, optimizer_kwargs)
+from .optim import STREAM_DECAYS, electra_param_groups, optimizer_kwargs
 from .persistence import TRAINER_STATE_DIR
 from .recipe import ADAM_EPS, FINETUNING_EPOCHS, Recipe, finetuning_recipe
 from .runtime import Runtime, seeded_torch
@@ -73,7 +73,7 @@ class _FitRun:
     incremental: bool = False  # partial_fit: one pass, no validation split, a stream schedule
 
 
-class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
+class ElectraNetBase(InitializeMixin, AccelerateMixin, TrainingStepsMixin, ElectraInferenceBase):
     """Shared base of the sklearn_electra estimators that train (a skorch ``NeuralNet``).
 
     Not used directly: see :class:`~sklearn_electra.ElectraClassifier`. The
@@ -471,79 +471,3 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, ElectraInferenceBase):
         self.grad_scaler_ = torch.amp.GradScaler(runtime.device.type, enabled=runtime.use_grad_scaler)
         self.lr_schedule_ = None
         return self
-
-    # ------------------------------------------------------------ steps
-    def train_step(self, batch, run=None, **fit_params):
-        """Forward and backward one batch; step the optimizer every
-        ``gradient_accumulation_steps`` batches."""
-        run.module.train()
-        Xi, yi = batch
-        accumulating = run.pending + 1 < self.gradient_accumulation_steps
-        with self._no_sync(run.module, accumulating):
-            y_pred = self.infer(Xi, runtime=run.runtime, module=run.module, **fit_params)
-            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-            self._backward(loss / self.gradient_accumulation_steps, self.grad_scaler_)
-        run.pending += 1
-        if run.pending == self.gradient_accumulation_steps:
-            self._optimizer_step(run)
-        return {"loss": loss.detach(), "y_pred": y_pred.detach()}
-
-    def _optimizer_step(self, run):
-        if run.pending < self.gradient_accumulation_steps:
-            # An epoch's last, incomplete accumulation: rescale to a mean gradient.
-            for p in self.module_.parameters():
-                if p.grad is not None:
-                    p.grad.mul_(self.gradient_accumulation_steps / run.pending)
-        self.grad_scaler_.unscale_(run.optimizer)
-        self.notify("on_grad_computed", named_parameters=TeeGenerator(self.get_all_learnable_params()),
-                    batch=None, training=True)
-        params = [p for _, p in self.get_all_learnable_params()]
-        if self.max_grad_norm:
-            self._clip_grad_norm(params, self.max_grad_norm)
-        self.grad_scaler_.step(run.optimizer)
-        mark_written(self.optimizer_, params)
-        self.grad_scaler_.update()
-        run.optimizer.zero_grad(set_to_none=True)
-        run.pending = 0
-        self.lr_schedule_.advance(self.optimizer_)
-
-    def run_single_epoch(self, iterator, training, prefix, step_fn, run=None, **fit_params):
-        """One epoch; training epochs (re)start the lr schedule when needed and
-        flush a pending gradient accumulation at the end."""
-        if training and iterator is not None:
-            self._start_schedule(run, self._steps_per_epoch(iterator))
-        super().run_single_epoch(iterator, training, prefix, step_fn, run=run, **fit_params)
-        if training and run.pending:
-            self._optimizer_step(run)
-
-    def _start_schedule(self, run, steps_per_epoch):
-        """Set ``lr_schedule_`` for this epoch: a fit's linear warmup and decay over its
-        epochs, or for ``partial_fit`` the stream schedule (an unfinished linear schedule,
-        resumed from a checkpoint, runs on first)."""
-        schedule = self.lr_schedule_
-        if run.incremental:
-            if isinstance(schedule, StreamSchedule) and schedule.decay == self.partial_fit_lr:
-                return
-            if isinstance(schedule, LinearWarmupSchedule) and not schedule.finished:
-                return
-            step = schedule.step if isinstance(schedule, StreamSchedule) else 0
-            self.lr_schedule_ = StreamSchedule(self.recipe_.warmup_for(STREAM_HORIZON),
-                                               self.partial_fit_lr, step)
-        elif schedule is None or schedule.finished:
-            self.lr_schedule_ = LinearWarmupSchedule.for_training(
-                steps_per_epoch, run.epochs, self.recipe_.warmup_for)
-        else:
-            return
-        self.lr_schedule_.apply(self.optimizer_)
-
-    def _steps_per_epoch(self, iterator):
-        return math.ceil(len(iterator) / self.gradient_accumulation_steps)
-
-    def validation_step(self, batch, run=None, **fit_params):
-        """Loss and output on a validation batch, without gradients."""
-        run.module.eval()
-        Xi, yi = batch
-        with torch.no_grad():
-            y_pred = self.infer(Xi, runtime=run.runtime, module=run.module, **fit_params)
-            loss = self.get_loss(y_pred, yi, X=Xi, training=False)
-        return {"loss": loss, "y_pred": y_pred}
