@@ -307,8 +307,11 @@ def report():
     stale = [n for n in EQUIVALENT if not any(n in r["survived"] for r in records)
              and any(n.startswith(f"sklearn_electra.{r['module'].replace('/', '.')}.") for r in records)]
     if listed:
+        by_reason = {}
+        for name, why in listed:
+            by_reason.setdefault(why, []).append(name)
         lines += ["", "Equivalent survivors (no behaviour changes):", ""]
-        lines += [f"- `{n}`: {why}" for n, why in listed]
+        lines += [f"- {', '.join(f'`{n}`' for n in names)}: {why}" for why, names in by_reason.items()]
     if stale:
         lines += ["", "Listed as equivalent but no longer surviving: " + ", ".join(stale)]
     table = "\n".join(lines) + "\n"
