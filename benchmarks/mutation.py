@@ -126,6 +126,12 @@ EQUIVALENT = {
     **{f"sklearn_electra.spans.x__span_labels__mutmut_{i}":
        "np.full(n, -100) without dtype=np.int64: numpy's default integer is int64, and the labels "
        "are only compared and masked" for i in (17, 20)},
+    "sklearn_electra.tokenization.x__learn_vocab__mutmut_115":
+        "where[p].discard(None): a word left in a pair's index after the pair left it is merged "
+        "with no change and no count moves (only time is lost)",
+    "sklearn_electra.tokenization.x_encode_texts__mutmut_26":
+        "a single text cut as a pair with an empty second text: _pair_lengths(n, 0, budget) keeps "
+        "min(n, budget), as the single-text rule does",
     "sklearn_electra.rtd.xǁElectraRTDǁ__init____mutmut_17":
         "register_buffer(persistent=None): torch keeps a buffer out of the state dict for any "
         "false value, None included",

@@ -92,7 +92,6 @@ def _learn_vocab(word_counts, vocab_size, min_frequency):
                 else:
                     del pair_counts[p]
             seqs[i] = new
-        pair_counts.pop(pair, None)
     return {tok: i for i, tok in enumerate(vocab)}
 
 
@@ -138,8 +137,9 @@ def train_wordpiece(texts, vocab_size=8000, *, lowercase=True, min_frequency=2):
 
 
 def _wrap(vocab, lowercase):
-    # "[UNK]" is WordPiece's own unknown token; a word over 100 characters becomes it.
-    tok = Tokenizer(models.WordPiece(vocab, max_input_chars_per_word=100))
+    # WordPiece's defaults are BERT's: "[UNK]" for the unknown token, which a word over 100
+    # characters also becomes.
+    tok = Tokenizer(models.WordPiece(vocab))
     tok.normalizer, tok.pre_tokenizer = _bert_parts(lowercase)
     cls, sep = vocab["[CLS]"], vocab["[SEP]"]
     tok.post_processor = processors.TemplateProcessing(

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from transformers import AutoTokenizer
 
-from sklearn_electra.tokenization import SPECIAL_TOKENS, encode_texts, train_wordpiece
+from sklearn_electra.tokenization import SPECIAL_TOKENS, Truncation, encode_texts, train_wordpiece
 
 
 def test_training_is_deterministic(reviews):
@@ -92,10 +92,16 @@ def test_padding_left_on_by_a_previous_call_is_ignored():
     tok = train_wordpiece(["hello world", "hello there"] * 3, vocab_size=60)
     before = encode_texts(tok, ["hello", "hello world there"], 32)[0]
     words_before = encode_words(tok, [["hello", "world"]])[0][0]
-    tok(["hello"], padding="max_length", truncation=True, max_length=8)  # switches both on
-    after = encode_texts(tok, ["hello", "hello world there"], 32)[0]
-    assert [a.tolist() for a in after] == [b.tolist() for b in before]
-    assert encode_words(tok, [["hello", "world"]])[0][0].tolist() == words_before.tolist()
+    for switch_on in (lambda b: b.enable_padding(length=8), lambda b: b.enable_truncation(2),
+                      lambda b: (b.enable_padding(length=8), b.enable_truncation(2))):
+        tok.backend_tokenizer.no_padding()
+        tok.backend_tokenizer.no_truncation()
+        switch_on(tok.backend_tokenizer)  # as tok(..., padding=..., truncation=...) leaves it
+        after, types, _ = encode_texts(tok, ["hello", "hello world there"], 32)
+        assert [a.tolist() for a in after] == [b.tolist() for b in before]
+        assert encode_words(tok, [["hello", "world"]])[0][0].tolist() == words_before.tolist()
+        assert after[0].dtype == np.int32 and types[0].dtype == np.int8  # 4 + 1 bytes a token
+    assert encode_texts(tok, [], 8) == ([], [], Truncation(0, 0, 0))
 
 
 def test_encoding_in_chunks_changes_nothing(monkeypatch, reviews):
@@ -166,7 +172,7 @@ def _reference_vocab(word_counts, vocab_size, min_frequency):
 @settings(max_examples=150, deadline=None)
 @given(word_counts=st.dictionaries(st.text("abcd", min_size=1, max_size=7), st.integers(1, 6),
                                    max_size=12),
-       vocab_size=st.integers(5, 40), min_frequency=st.integers(1, 3))
+       vocab_size=st.integers(5, 40), min_frequency=st.integers(0, 3))
 def test_the_merge_loop_learns_what_recounting_every_pair_learns(word_counts, vocab_size, min_frequency):
     from sklearn_electra.tokenization import _learn_vocab
 
