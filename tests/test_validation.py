@@ -192,7 +192,9 @@ def test_the_checks_return_plain_python_data():
     matrix, _ = check_indicator([[True, False], [1.0, 0.0]], 2)
     assert matrix.tolist() == [[1, 0], [1, 0]]
     assert check_label_sets(pd.Series([["a", "a", "b"], set()]), 2) == [("a", "b"), ()]
-    assert check_label_sets(np.array([["a"], ["b"]]), 2) == [("a",), ("b",)]
+    label_sets = check_label_sets(np.array([["a"], ["b"]]), 2)
+    assert label_sets == [("a",), ("b",)] and type(label_sets[0][0]) is str  # not numpy's str_
+    assert check_token_lists(["x y", ("a",)], allow_text=True, split=str.split) == [["x", "y"], ["a"]]
     targets = check_targets(pd.DataFrame({"a": [1, 2], "b": [0.5, True]}), 2, "R")
     assert targets.tolist() == [[1.0, 0.5], [2.0, 1.0]] and targets.dtype == np.float64
     assert check_targets(pd.Series([3, 4]), 2, "R").tolist() == [[3.0], [4.0]]
