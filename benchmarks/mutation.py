@@ -116,6 +116,8 @@ EQUIVALENT = {
        "the replaced folder's removal without ignore_errors: it fails only on a folder that cannot "
        "be removed, which the tests (run as root) cannot make"
        for i in (52, 54, 55)},
+    "sklearn_electra.persistence.x_write_metadata__mutmut_18":
+        "json.dump(ensure_ascii=None): a false value, as False is",
     "sklearn_electra.persistence.x_read_metadata__mutmut_14":
         'encoding "UTF-8" for "utf-8": one codec',
     "sklearn_electra.persistence.x_write_metadata__mutmut_14":

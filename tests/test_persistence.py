@@ -167,15 +167,23 @@ def test_metadata_round_trips_under_a_locale_that_is_not_utf8(tmp_path):
     import subprocess
     import sys
 
+    import sklearn_electra
+    from sklearn_electra.persistence import read_metadata, write_metadata
+
+    meta = {"classes": ["好", "café"]}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write_metadata(tmp_path / "a", meta)
+    # the C locale reads what was written here and writes it again, with this same package
     script = ("import sys; from sklearn_electra.persistence import write_metadata, read_metadata; "
-              "d = sys.argv[1]; write_metadata(d, {'classes': ['\\u597d', 'caf\\u00e9']}); "
-              "assert read_metadata(d) == {'classes': ['\\u597d', 'caf\\u00e9']}")
-    env = dict(os.environ, LC_ALL="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
-    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env,
-                          capture_output=True, text=True, encoding="utf-8")
+              "write_metadata(sys.argv[2], read_metadata(sys.argv[1]))")
+    package_root = os.path.dirname(os.path.dirname(sklearn_electra.__file__))
+    env = dict(os.environ, LC_ALL="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0", PYTHONPATH=package_root)
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "a"), str(tmp_path / "b")],
+                          env=env, capture_output=True, text=True, encoding="utf-8")
     assert done.returncode == 0, done.stderr
-    meta = json.loads((tmp_path / "sklearn_electra.json").read_text(encoding="utf-8"))
-    assert meta == {"classes": ["好", "café"]}
+    assert read_metadata(tmp_path / "b") == meta
+    assert json.loads((tmp_path / "b" / "sklearn_electra.json").read_text(encoding="utf-8")) == meta
 
 
 def test_from_pretrained_takes_a_tokenizer_given_in_place_of_the_saved_one(saved, tmp_path):
