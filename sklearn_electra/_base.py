@@ -2,8 +2,8 @@
 
 On top of :class:`~sklearn_electra._inference.ElectraInferenceBase` (model, tokenizer,
 inference) it adds ``fit``/``partial_fit`` (``initialize(X, y)`` from its mixin), the
-training and validation steps (accumulation, clipping, grad scaler, lr schedule), the
-validation split, the default callbacks and Accelerate; the steps themselves are
+validation split, the default callbacks and Accelerate; the training and validation steps
+(accumulation, clipping, grad scaler, lr schedule) are
 :class:`~sklearn_electra._steps.TrainingStepsMixin`'s. Estimators override small hooks
 (``_validate_targets``, ``_make_dataset``, ``infer``/``_head``, ``get_loss``), never ``fit``.
 

@@ -20,8 +20,8 @@ import torch
 from skorch.callbacks import Callback
 from skorch.history import History
 
-from .optim import load_optimizer_state, schedule_from_state_dict
 from .model_card import model_card
+from .optim import load_optimizer_state, schedule_from_state_dict
 from .persistence import TRAINER_STATE_DIR
 
 __all__ = ["EpochCheckpoint", "write_trainer_state", "load_trainer_state", "training_snapshot",
