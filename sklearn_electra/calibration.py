@@ -38,6 +38,8 @@ def expected_calibration_error(y_true, y_prob, *, labels=None, n_bins=10):
     Returns
     -------
     float in [0, 1]
+        Rounded to 12 decimal places, so that sums of bins print as they add up (0.35, not
+        0.35000000000000003).
 
     Examples
     --------

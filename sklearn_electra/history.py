@@ -36,15 +36,15 @@ def kept_epoch(estimator):
     if not history:
         return None
     stopper = dict(getattr(estimator, "callbacks_", None) or []).get("early_stopping")
-    best = getattr(stopper, "best_epoch_", None)
-    if getattr(stopper, "load_best", False) and best is not None:
+    best = getattr(stopper, "best_epoch_", None)  # None before the stopper's first epoch
+    if best is not None and stopper.load_best:
         return int(best)
     return int(history[-1]["epoch"])
 
 
 def epoch_scores(estimator, epoch):
     """The numeric scores ``history_`` recorded for ``epoch`` (losses, ``valid_acc``, the
-    user's scorers), without the bookkeeping columns and the ``*_best`` flags.
+    user's scorers), without the bookkeeping columns and the flags (``*_best``: booleans).
 
     Examples
     --------
@@ -56,8 +56,7 @@ def epoch_scores(estimator, epoch):
     """
     row = next(r for r in estimator.history_ if r["epoch"] == epoch)
     return {k: float(v) for k, v in row.items()
-            if k not in _NOT_SCORES and not k.endswith("_best")
-            and isinstance(v, numbers.Real) and not isinstance(v, bool)}
+            if k not in _NOT_SCORES and isinstance(v, numbers.Real) and not isinstance(v, bool)}
 
 
 def training_sequences(estimator):

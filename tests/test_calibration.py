@@ -25,8 +25,31 @@ def test_ece_bins_by_confidence_and_weights_bins_by_size():
         pytest.approx((0.8 + 0.7) / 2)
 
 
+def spread(confidences, n_classes):
+    """Probability rows whose top label (column 0) has each confidence, the rest shared."""
+    return [[c] + [(1 - c) / (n_classes - 1)] * (n_classes - 1) for c in confidences]
+
+
+def test_ece_bins_are_tenths_by_default():
+    # 0.61 (right) and 0.69 (wrong) share (0.6, 0.7]: they average out. With 11 bins, or 9
+    # edges, 0.625 or 0.636 would split them and each would count alone.
+    assert expected_calibration_error([0, 1], spread([0.61, 0.69], 2)) == pytest.approx(0.15)
+    # The first and the last bins are tenths too: (0, 0.1] apart from (0.1, 0.2] (20 classes
+    # give a top label below 0.1) and (0.8, 0.9] apart from (0.9, 1].
+    assert expected_calibration_error([0, 1], spread([0.08, 0.15], 20), labels=range(20)) == \
+        pytest.approx((0.92 + 0.15) / 2)
+    assert expected_calibration_error([0, 1], spread([0.85, 0.95], 2)) == \
+        pytest.approx((0.15 + 0.95) / 2)
+
+
+def test_ece_is_rounded_to_twelve_places():
+    # Two of three right at full confidence: 1/3, printed without floating-point noise.
+    assert expected_calibration_error([0, 0, 1], [[1.0, 0.0]] * 3) == 0.333333333333
+
+
 def test_ece_names_bad_shapes_and_bins():
-    with pytest.raises(ValueError, match=r"y_prob has shape \(2, 3\); expected \(2, 2\)"):
+    with pytest.raises(ValueError, match=r"^y_prob has shape \(2, 3\); expected \(2, 2\): one row "
+                                         r"per label in y_true and one column per label\.$"):
         expected_calibration_error([0, 1], np.full((2, 3), 1 / 3))
     with pytest.raises(ValueError, match="n_bins must be a positive integer; got 0"):
         expected_calibration_error([0, 1], [[0.5, 0.5]] * 2, n_bins=0)

@@ -58,11 +58,13 @@ def test_initialize_without_data_uses_the_checkpoint(tmp_path, reviews):
 
 
 def test_initialize_errors_name_the_fix(reviews):
-    with pytest.raises(ValueError, match=r"initialize\(X, y\)"):
+    with pytest.raises(ValueError, match=r"^model='tiny' trains its tokenizer on the texts: pass "
+                                         r"them, initialize\(X, y\), or give a tokenizer= \(or a "
+                                         r"checkpoint\) to use\.$"):
         ElectraClassifier().initialize()
     with pytest.raises(ValueError, match="requires y"):
         ElectraTagger().initialize([["a", "b"]])
-    with pytest.raises(TypeError, match="y without X"):
+    with pytest.raises(TypeError, match=r"^initialize got y without X: pass both, as to fit\.$"):
         ElectraClassifier().initialize(None, [0, 1])
 
 

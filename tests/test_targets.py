@@ -168,7 +168,18 @@ def test_partial_fit_takes_sample_weight_and_rejects_balanced(reviews):
     train, _ = reviews
     X, y = list(train["text"][:64]), list(train["label"][:64])
     clf = ElectraClassifier(**{**FAST, "max_epochs": 1})
-    clf.partial_fit(X, y, classes=["neg", "pos"], sample_weight=np.ones(64))
+    only_neg = [t for t, label in zip(X, y) if label == "neg"]
+    # classes= reaches the labels: a class absent from the first batch is still known.
+    clf.partial_fit(only_neg, ["neg"] * len(only_neg), classes=["pos", "neg"],
+                    sample_weight=np.ones(len(only_neg)))
+    assert list(clf.classes_) == ["neg", "pos"]
+    # The weights reach the checks (a dropped weight would train without a word) ...
+    with pytest.raises(ValueError, match=r"sample_weight\[1\] is -1\.0"):
+        clf.partial_fit(X, y, sample_weight=[1.0, -1.0] * 32)
+    # ... and so does every other keyword, which partial_fit refuses as fit does.
+    with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) \['epochs'\]; "
+                                        "it accepts sample_weight"):
+        clf.partial_fit(X, y, epochs=2)
     with pytest.raises(ValueError, match="partial_fit never sees"):
         ElectraClassifier(class_weight="balanced", **FAST).partial_fit(X, y)
 
