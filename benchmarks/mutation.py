@@ -77,7 +77,8 @@ TESTS = {
     "validation": ["tests/test_validation.py", "tests/test_errors.py", "tests/test_fuzz.py", "tests/test_base.py"],
     "windows": ["tests/test_long_texts.py", "tests/test_contracts.py"],
     "_base": ["tests/test_base.py", "tests/test_sklearn_contracts.py"],
-    "_steps": ["tests/test_recipe.py", "tests/test_base.py", "tests/test_contracts.py"],
+    "_steps": ["tests/test_steps.py", "tests/test_recipe.py", "tests/test_base.py",
+               "tests/test_contracts.py"],
     "_distill": ["tests/test_distill.py"],
     "_inference": ["tests/test_classifier.py", "tests/test_base.py"],
     "_initialize": ["tests/test_initialize.py"],
@@ -165,6 +166,40 @@ EQUIVALENT = {
        "asarray(y_prob) without dtype=float64: float32 probabilities widen exactly and integers "
        "compare alike; only the bins' mean is then taken in float32, whose pairwise sum stays "
        "below the 12-place rounding (20,000 random rows score the same)" for i in (6, 8)},
+    "sklearn_electra.data.x__as_label_array__mutmut_6":
+        "astype(float32, copy=None) for copy=False: both copy only when the dtype changes",
+    **{f"sklearn_electra.data.x{name}__mutmut_{i}":
+       'argsort kind "STABLE": numpy reads the kind without regard to case'
+       for name, i in (("_inference_order", 7), ("ǁLengthBucketBatchSamplerǁ__iter__", 21))},
+    **{f"sklearn_electra.data.xǁLengthBucketBatchSamplerǁ__iter____mutmut_{i}":
+       "an unstable sort inside a shuffled bucket: it reorders texts of equal length only, so "
+       "every batch pads as much, and which equal texts share a batch was random already"
+       for i in (17, 19)},
+    **{f"sklearn_electra.data.xǁEncodedDatasetǁ__init____mutmut_{i}":
+       "groups kept in the caller's integer dtype: they only index and compare (every caller "
+       "builds them as int64)" for i in (17, 19)},
+    **{f"sklearn_electra.data.xǁEncodedDatasetǁ__init____mutmut_{i}":
+       "weights kept in the caller's float dtype: the collator makes each batch's float32"
+       for i in (25, 27)},
+    "sklearn_electra.data.xǁEncodedDatasetǁ__init____mutmut_34":
+        "np.fromiter without count=: the same array, grown as it is read",
+    "sklearn_electra._steps.xǁTrainingStepsMixinǁ_optimizer_step__mutmut_1":
+        "rescaling a complete accumulation too: by steps / pending = 1",
+    "sklearn_electra._steps.xǁTrainingStepsMixinǁ_optimizer_step__mutmut_5":
+        "grad_scaler_.unscale_(None): the scaler is enabled for fp16 on CUDA only; disabled, it "
+        "returns before reading the optimizer (holds on a CPU machine, not on a GPU box)",
+    **{f"sklearn_electra._steps.xǁTrainingStepsMixinǁ_optimizer_step__mutmut_{i}":
+       "zero_grad(set_to_none=False or None): gradients zeroed in place instead of freed; every "
+       "parameter that had one gets it again in the next backward (only memory differs)"
+       for i in (27, 28)},
+    **{f"sklearn_electra._steps.xǁTrainingStepsMixinǁ{step}__mutmut_{i}":
+       "infer(runtime=None): infer resolves the runtime again, from the same parameters"
+       for step, i in (("train_step", 12), ("train_step", 15), ("validation_step", 4),
+                       ("validation_step", 7))},
+    **{f"sklearn_electra._steps.xǁTrainingStepsMixinǁ{step}__mutmut_{i}":
+       "fit_params left out: fit refuses every keyword but sample_weight (which rides in the "
+       "dataset) before training, so the epochs' fit_params are always empty"
+       for step, i in (("train_step", 17), ("validation_step", 9), ("run_single_epoch", 18))},
     "sklearn_electra._initialize.xǁInitializeMixinǁinitialize__mutmut_30":
         'inputs = "" for None without X: the tokenizer is only trained from texts, and without X '
         "initialize() has refused to go on unless there is a tokenizer to use",

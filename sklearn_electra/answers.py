@@ -127,7 +127,7 @@ def check_answers(y, contexts):
                              "values; give one start per text.")
         spans = []
         for text, start in zip(texts, starts):
-            if _checked_texts([text], i) == []:
+            if not text:  # "" beside real answers (every text is a string: checked above)
                 continue
             if isinstance(start, bool) or not isinstance(start, (int, np.integer)):
                 raise TypeError(f"y[{i}]: answer_start {start!r} is {describe(start)}, not an "

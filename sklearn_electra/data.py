@@ -97,6 +97,14 @@ class PadCollator:
     arrays per row are token labels, padded with ``label_pad_id``. Rows with
     sample weights add ``inputs["sample_weight"]`` (skorch's way of passing them to
     ``get_loss``; the model call leaves it out).
+
+    Parameters
+    ----------
+    pad_token_id : int, default=0
+        The id padding ``input_ids`` (``[PAD]`` is 0 in ELECTRA's vocabularies and in the
+        tokenizers this package trains; estimators pass their tokenizer's).
+    label_pad_id : int, default=-100
+        The token label of padding: the ``ignore_index`` of torch's cross-entropy.
     """
 
     def __init__(self, pad_token_id=0, label_pad_id=-100):
@@ -130,8 +138,8 @@ class PadCollator:
             return torch.as_tensor(np.asarray(labels), dtype=torch.long)
         # One label per token (tagging): pad with the id no loss sees.
         out = torch.full((len(labels), width), self.label_pad_id)  # an int fill: int64
-        for row, lab in enumerate(labels):
-            out[row, : len(lab)] = torch.as_tensor(np.asarray(lab), dtype=torch.long)
+        for row, lab in enumerate(labels):  # int32 or int8 rows widen in the copy
+            out[row, : len(lab)] = torch.as_tensor(np.asarray(lab))
         return out
 
 

@@ -16,10 +16,15 @@ def test_questions_from_a_frame_or_pairs():
 
 @pytest.mark.parametrize("X, error, message", [
     (pd.DataFrame({"question": ["Q?"]}), ValueError,
-     r"^X has no 'context' column \(its columns: \['question'\]\)\. Pass a DataFrame"),
+     r"^X has no 'context' column \(its columns: \['question'\]\)\. Pass a DataFrame with "
+     r"'question' and 'context' columns, or a list of \(question, context\) pairs\.$"),
+    (pd.DataFrame({f"c{i}": ["x"] for i in range(12)}), ValueError,
+     r"^X has no 'question' and no 'context' column \(its columns: \['c0', .*, 'c9'\]\)\. Pass"),
     (pd.DataFrame({"text": ["Q?"]}), ValueError, r"^X has no 'question' and no 'context' column"),
     ([], ValueError, r"^X is empty: at least one \(question, context\) pair is required\.$"),
-    ([("Q?", "C.", "extra")], ValueError, r"^X\[0\] is .*; each row is a \(question, context\) pair"),
+    ([("Q?", "C.", "extra")], ValueError, r"^X\[0\] is a tuple of 3 items; each row is a \(question, "
+                                          r"context\) pair \(or use a DataFrame with 'question' and "
+                                          r"'context' columns\)\.$"),
     ([("Q?", "C."), ("Q?", 3)], TypeError, r"^The context of X\[1\] is .*, not a string\.$"),
     ([(None, "C.")], TypeError, r"^The question of X\[0\] is .*, not a string\. Fill or drop missing"),
 ])
@@ -36,6 +41,9 @@ def test_answer_texts_in_every_form():
     assert check_answer_texts([("x", "y"), {"text": "z"}]) == [["x", "y"], ["z"]]
     frame = pd.DataFrame({"text": [["Ann"], []]})
     assert check_answer_texts(frame) == [["Ann"], []]
+    # Plain Python out of numpy in: str, not numpy's str_, row by row of a 2-D array.
+    texts = check_answer_texts(np.array([["a", "b"], ["c", ""]]))
+    assert texts == [["a", "b"], ["c"]] and {type(t) for row in texts for t in row} == {str}
 
 
 @pytest.mark.parametrize("y, error, message", [
@@ -45,8 +53,10 @@ def test_answer_texts_in_every_form():
     (pd.DataFrame({f"c{i}": ["x"] for i in range(12)}), ValueError,
      r"^y has no 'text' column \(its columns: \['c0', .*, 'c9'\]\); pass 'text' and 'answer_start' "
      r"columns, or SQuAD's answer dicts\.$"),  # the first ten columns
-    ([{"answer_start": [0]}], ValueError, r"^y\[0\] has no 'text' key; SQuAD's form is"),
-    ([["a"], 7], TypeError, r"^y\[1\] is .*; an answer is SQuAD's dict"),
+    ([{"answer_start": [0]}], ValueError, r"^y\[0\] has no 'text' key; SQuAD's form is "
+                                          r"\{'text': \[\.\.\.\], 'answer_start': \[\.\.\.\]\}\.$"),
+    ([["a"], 7], TypeError, r"^y\[1\] is an int; an answer is SQuAD's dict \{'text': \[\.\.\.\], "
+                            r"'answer_start': \[\.\.\.\]\}, or \(for scoring\) its text\.$"),
     ([["a", 3]], TypeError, r"^y\[0\] holds an int as an answer text; answers are strings\.$"),
 ])
 def test_bad_answers_name_the_row_and_the_fix(y, error, message):

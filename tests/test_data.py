@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -66,9 +67,36 @@ def test_collator_pads_token_labels_with_ignore_index():
     ds = EncodedDataset([np.array([2, 7, 3]), np.array([2, 3])],
                         [np.zeros(3, np.int8), np.zeros(2, np.int8)],
                         [np.array([-100, 4, -100]), np.array([-100, -100])])
-    _, labels = PadCollator()([ds[0], ds[1]])
+    inputs, labels = PadCollator()([ds[0], ds[1]])
     assert labels.tolist() == [[-100, 4, -100], [-100, -100, -100]]
     assert labels.dtype == torch.long
+    assert inputs["input_ids"].tolist() == [[2, 7, 3], [2, 3, 0]]  # [PAD] is 0 by default
+
+
+def test_labels_must_match_the_texts_and_lengths_are_integers():
+    with pytest.raises(ValueError, match=r"^3 texts but 2 labels\.$"):
+        EncodedDataset(*_rows(3), labels=[0, 1])
+    # Lengths size arrays and cut slices (per-token outputs), which take integers only.
+    lengths = EncodedDataset(*_rows(3)).lengths
+    assert lengths.dtype == np.int64 and lengths.tolist() == [2, 3, 4]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 3), max_size=300))
+def test_inference_order_is_stable(lengths):
+    # Equal lengths keep their input order (a sort of 17 or more items may not, unless stable).
+    assert inference_order(lengths).tolist() == sorted(range(len(lengths)), key=lengths.__getitem__)
+
+
+def test_buckets_hold_fifty_batches_by_default():
+    # 102 distinct lengths in pairs: one bucket of 51 batches pairs sorted neighbours only;
+    # the default (50 batches: 100 items, then 2) leaves a random pair in the last bucket.
+    def pairs(**kwargs):
+        return sorted(sorted(b) for b in LengthBucketBatchSampler(np.arange(102), 2, seed=0, **kwargs))
+
+    neighbours = [[i, i + 1] for i in range(0, 102, 2)]
+    assert pairs(bucket_batches=51) == neighbours
+    assert pairs() != neighbours and pairs() == pairs(bucket_batches=50)
 
 
 def test_subset_keeps_rows():
@@ -131,8 +159,8 @@ def test_the_collator_pads_to_the_longest_row_in_int64_with_float32_weights():
 
 
 def test_the_collator_stacks_float_rows_and_pads_token_labels():
-    rows = [([2, 3], [0, 0], np.array([0.5, 1.0], dtype=np.float32), None),
-            ([2], [0], np.array([1.5, 0.0], dtype=np.float32), None)]
+    rows = [([2, 3], [0, 0], np.array([0.5, 1.0]), None),  # float64 as stored: float32 out
+            ([2], [0], np.array([1.5, 0.0]), None)]
     _, labels = PadCollator()(rows)
     assert labels.dtype == torch.float32 and labels.tolist() == [[0.5, 1.0], [1.5, 0.0]]
     tokens = [([2, 3, 4], [0, 0, 0], np.array([1, 2, 0], dtype=np.int32), None),
