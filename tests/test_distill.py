@@ -82,3 +82,49 @@ def test_labels_must_be_the_teachers(fitted, reviews):
     # DistilBERT's defaults (temperature 2.0, alpha_ce 0.5), as docs/little_data.md cites.
     assert math.isclose(ElectraClassifier().distill_alpha, 0.5)
     assert math.isclose(ElectraClassifier().distill_temperature, 2.0)
+
+
+def test_teacher_errors_name_the_fix(fitted, reviews):
+    from sklearn_electra import ElectraTagger
+
+    X = reviews[0]["text"][:16]
+    with pytest.raises(TypeError, match=r"^teacher must be a fitted ElectraClassifier or its "
+                                        r"checkpoint directory; got ElectraTagger\.$"):
+        ElectraClassifier(**FAST, teacher=ElectraTagger()).fit(X)
+    with pytest.raises(ValueError, match=r"^teacher is not fitted\. scikit-learn's clone\(\) \(used "
+                                         r"by GridSearchCV and cross_val_score\) copies estimator "
+                                         r"parameters unfitted: pass teacher=FrozenEstimator\("
+                                         r"fitted_teacher\) \(sklearn\.frozen\) or the teacher's "
+                                         r"save_pretrained directory\.$"):
+        ElectraClassifier(**FAST, teacher=ElectraClassifier()).fit(X)
+    with pytest.raises(ValueError, match=r"^class_weight does not apply to distillation: the "
+                                         r"student learns the teacher's distribution\. Pass "
+                                         r"class_weight=None \(weigh texts with sample_weight "
+                                         r"instead\)\.$"):
+        ElectraClassifier(**FAST, teacher=FrozenEstimator(fitted), class_weight="balanced").fit(X)
+
+
+def test_only_a_single_label_teacher_is_distilled(reviews):
+    X = list(reviews[0]["text"][:32])
+    tags = [["long" if len(t) > 20 else "short"] + (["even"] if i % 2 else []) for i, t in enumerate(X)]
+    multilabel = ElectraClassifier(**{**FAST, "max_epochs": 1}, threshold=0.5).fit(X, tags)
+    with pytest.raises(ValueError, match=r"^Only a single-label teacher can be distilled; this one "
+                                         r"was fitted on 'multilabel-sequences' targets\.$"):
+        ElectraClassifier(**FAST, teacher=FrozenEstimator(multilabel)).fit(X)
+
+
+def test_a_student_continues_with_its_teacher_and_its_settings(fitted, reviews):
+    X = list(reviews[0]["text"][:64])
+    student = ElectraClassifier(**{**FAST, "max_epochs": 1}, teacher=FrozenEstimator(fitted),
+                                distill_temperature=3.0, distill_alpha=0.25).fit(X)
+    # The loss is the one the parameters name (Soft's temperature and mixing weight).
+    assert (student.target_.temperature, student.target_.alpha) == (3.0, 0.25)
+    before = student.predict_proba(X[:8])
+    student.partial_fit(X[32:], [fitted.classes_[1]] * 32)  # more texts, labels mixed in
+    assert student.classes_.tolist() == fitted.classes_.tolist()
+    assert not np.allclose(student.predict_proba(X[:8]), before)
+    other = ElectraClassifier(**{**FAST, "max_epochs": 1}).fit(X[:16], ["x", "y"] * 8)
+    with pytest.raises(ValueError, match=r"^The teacher's classes \(\['x', 'y'\]\) differ from this "
+                                         r"student's \(\['neg', 'pos'\]\); call fit\(\) to start "
+                                         r"over\.$"):
+        student.set_params(teacher=FrozenEstimator(other)).partial_fit(X[:16])
