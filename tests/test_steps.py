@@ -89,9 +89,6 @@ def test_accumulated_gradients_are_the_mean_over_their_batches(reviews):
     assert pair_keywords == {"batch": None, "training": True}  # the step spans two batches
 
 
-accelerate = pytest.importorskip("accelerate")
-
-
 class Counted(torch.nn.Module):
     """A prepared model that is not ``module_``, as DistributedDataParallel's is."""
 
@@ -104,26 +101,30 @@ class Counted(torch.nn.Module):
         return self.module(**inputs)
 
 
-class Wrapping(accelerate.Accelerator):
+def wrapping_accelerator():
     """One process whose prepared model is a wrapper; records where syncing is skipped."""
+    accelerate = pytest.importorskip("accelerate")  # only this test needs it
 
-    def prepare(self, *objects):
-        prepared = super().prepare(*objects)
-        if len(objects) == 1:
-            return prepared
-        self.wrapped_ = Counted(prepared[0])
-        self.unsynced_ = []
-        return (self.wrapped_, *prepared[1:])
+    class Wrapping(accelerate.Accelerator):
+        def prepare(self, *objects):
+            prepared = super().prepare(*objects)
+            if len(objects) == 1:
+                return prepared
+            self.wrapped_ = Counted(prepared[0])
+            self.unsynced_ = []
+            return (self.wrapped_, *prepared[1:])
 
-    @contextlib.contextmanager
-    def no_sync(self, model):
-        self.unsynced_.append(model)
-        yield
+        @contextlib.contextmanager
+        def no_sync(self, model):
+            self.unsynced_.append(model)
+            yield
+
+    return Wrapping(cpu=True)
 
 
 def test_a_fit_runs_every_batch_through_the_prepared_model_and_syncs_once_per_step(reviews):
     X, y = data(reviews)
-    accelerator = Wrapping(cpu=True)
+    accelerator = wrapping_accelerator()
     clf = ElectraClassifier(**{**FAST, "max_epochs": 1}, accelerator=accelerator,
                             gradient_accumulation_steps=2, validation_fraction=0.25).fit(X, y)
     row = clf.history_[-1]
