@@ -346,6 +346,9 @@ def check_targets(y, n_rows, estimator):
                          f"{values.shape}.")
     if len(values) != n_rows:
         raise ValueError(f"X has {n_rows} texts but y has {len(values)} targets; they must match.")
+    if values.shape[1] == 0:
+        raise ValueError("y has no columns: give each text at least one target (y of shape "
+                         f"({n_rows},) or ({n_rows}, n_targets)).")
     out = np.empty(values.shape, dtype=np.float64)
     for (i, j), v in np.ndenumerate(values):
         if isinstance(v, (str, bytes)) or not isinstance(v, (bool, int, float, np.number)):

@@ -202,6 +202,7 @@ targets = st.one_of(
 @example(y=[[0.0, 9.223372036854776e18]], extra=0, regress=False, frame=False)
 @example(y=[[0.0, 9.223372036854776e18]], extra=0, regress=False, frame=True)  # a column's name
 @example(y=[[0.0, 0.0], [0.0, "3.5"]], extra=0, regress=False, frame=True)
+@example(y=[[]], extra=0, regress=True, frame=False)  # no columns: numpy's empty max()
 def test_regressor_and_multilabel_fit_on_any_targets(y, extra, regress, frame):
     n = len(y) + extra
     X = [f"text {i} 文本" for i in range(n)]

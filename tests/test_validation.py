@@ -146,6 +146,8 @@ _SPLIT_HINT = ("X[0] is a string, but fit expects one list of tokens per sentenc
      "y must be 1-d (one target) or 2-d (one column per target); got shape (2, 1, 1)."),
     (lambda: check_targets([1.0], 2, "ElectraRegressor"), ValueError,
      "X has 2 texts but y has 1 targets; they must match."),
+    (lambda: check_targets([[], []], 2, "ElectraRegressor"), ValueError,
+     "y has no columns: give each text at least one target (y of shape (2,) or (2, n_targets))."),
     (lambda: check_targets([1.0, "2"], 2, "ElectraRegressor"), ValueError,
      "y[1] is a str ('2'), not a number. ElectraRegressor learns numeric targets; for labels use "
      "ElectraClassifier."),
