@@ -220,6 +220,20 @@ EQUIVALENT = {
     "sklearn_electra._initialize.xǁInitializeMixinǁinitialize__mutmut_53":
         "recipe_ = None: _initialize_parts resolves a missing recipe from the same model and "
         "parameters (_check_params returns resolve_model(self.model))",
+    "sklearn_electra.embedder.xǁElectraEmbedderǁ_head__mutmut_18":
+        "a floor of 2 tokens on the mean's count: every encoded text holds [CLS] and [SEP], so "
+        "the count is at least 2 and neither floor binds",
+    "sklearn_electra.embedder.xǁElectraEmbedderǁ_head__mutmut_7":
+        "the mask kept as integers: multiplied into and divided from float32 states, it "
+        "promotes to float32 as the cast does",
+    **{f"sklearn_electra.embedder.xǁElectraEmbedderǁ_load__mutmut_{i}":
+       "_check_inputs(fitting=False or None): the inference base's check ignores fitting (only "
+       "the training estimators' overrides read it)" for i in (7, 10)},
+    **{f"sklearn_electra.embedder.xǁElectraEmbedderǁpartial_fit__mutmut_{i}":
+       "y not passed on to fit: fit ignores y (an embedder has no targets)" for i in (4, 6)},
+    **{f"sklearn_electra.callbacks.xǁEarlyStoppingǁon_train_begin__mutmut_{i}":
+       "net, X or the keywords not passed on to skorch's on_train_begin, which reads none of "
+       "them (it resets its counters and the threshold)" for i in (1, 2, 4, 5)},
 }
 
 

@@ -28,7 +28,6 @@ from skorch.callbacks import EarlyStopping as SkorchEarlyStopping
 from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog, ProgressBar
 from skorch.history import History
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ._accelerate import AccelerateMixin
@@ -41,7 +40,7 @@ from .modeling import build_config, resolve_model
 from .optim import STREAM_DECAYS, electra_param_groups, optimizer_kwargs
 from .persistence import TRAINER_STATE_DIR
 from .recipe import ADAM_EPS, FINETUNING_EPOCHS, Recipe, finetuning_recipe
-from .runtime import Runtime, seeded_torch
+from .runtime import Runtime, fit_seeds, seeded_torch
 from .validation import check_sample_weight
 
 __all__ = ["ElectraNetBase"]
@@ -279,8 +278,7 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, TrainingStepsMixin, Elect
 
     def _start_run(self):
         """Resolve this fit's device and draw its seeds (torch, batches, split)."""
-        rng = check_random_state(self.random_state)
-        seeds = self._shared_seeds([int(s) for s in rng.randint(0, 2**31 - 1, size=3)])
+        seeds = self._shared_seeds(list(fit_seeds(self.random_state)))
         return _FitRun(self._resolve_runtime(), *seeds)
 
     def fit_loop(self, X, y=None, epochs=None, run=None, **fit_params):

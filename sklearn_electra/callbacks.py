@@ -97,10 +97,10 @@ class EarlyStopping(_SkorchEarlyStopping):
         elif not warming_up and self.left_start_:
             self.misses_ += 1
         if self.misses_ >= self.patience and step - self.best_step_ >= self.min_patience_steps:
-            if net.verbose:
-                self._sink(f"Stopping since {self.monitor} has not improved in the last "
-                           f"{self.misses_} epochs ({step - self.best_step_} optimizer steps).",
-                           verbose=net.verbose)
+            # skorch's sink rule: print only when verbose, a logger's sink always.
+            self._sink(f"Stopping since {self.monitor} has not improved in the last "
+                       f"{self.misses_} epochs ({step - self.best_step_} optimizer steps).",
+                       verbose=net.verbose)
             self.stop_ = True
 
     def improved(self, net):

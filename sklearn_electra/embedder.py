@@ -6,13 +6,12 @@ import os
 
 import numpy as np
 from sklearn.base import TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 from transformers import ElectraModel
 
 from ._docs import document_parameters
 from ._inference import ElectraInferenceBase, refused
-from .runtime import seeded_torch
+from .runtime import fit_seeds, seeded_torch
 
 __all__ = ["ElectraEmbedder"]
 
@@ -111,8 +110,8 @@ class ElectraEmbedder(TransformerMixin, ElectraInferenceBase):
             self.tokenizer_ = self._prepare_tokenizer(texts, source)
             runtime = self._resolve_runtime()
             # The first of the three seeds a training fit draws: same init for the same random_state.
-            seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1, size=3)[0])
-            with runtime.threads(), seeded_torch(seed, runtime.device):
+            init_seed = fit_seeds(self.random_state)[0]
+            with runtime.threads(), seeded_torch(init_seed, runtime.device):
                 self.initialize()
             self.n_features_out_ = self.module_.config.hidden_size
         return self

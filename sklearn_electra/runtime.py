@@ -13,11 +13,13 @@ import contextlib
 import threading
 from dataclasses import dataclass
 
+import numpy as np
 import torch
+from sklearn.utils import check_random_state
 from skorch.utils import to_device
 
 __all__ = ["PRECISIONS", "Runtime", "resolve_runtime", "resolve_device", "autocast_settings",
-           "limit_threads", "move_modules", "seeded_torch"]
+           "limit_threads", "move_modules", "seeded_torch", "fit_seeds"]
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
@@ -214,3 +216,20 @@ def seeded_torch(seed, device):
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
+
+
+def fit_seeds(random_state):
+    """The three seeds a fit draws from ``random_state``: the weights' initialisation, the
+    batch order and the validation split, in that order.
+
+    An estimator that only initialises (:class:`ElectraEmbedder`) uses the first, so it
+    starts from the weights a training fit with the same ``random_state`` starts from.
+
+    Examples
+    --------
+    >>> fit_seeds(0)
+    (209652396, 398764591, 924231285)
+    """
+    # Below 2**31 - 1: every seed is also a valid numpy.random.RandomState seed.
+    draws = check_random_state(random_state).randint(0, np.iinfo(np.int32).max, size=3)
+    return tuple(int(s) for s in draws)

@@ -128,3 +128,63 @@ def test_a_student_continues_with_its_teacher_and_its_settings(fitted, reviews):
                                          r"student's \(\['neg', 'pos'\]\); call fit\(\) to start "
                                          r"over\.$"):
         student.set_params(teacher=FrozenEstimator(other)).partial_fit(X[:16])
+
+
+class _Teacher:
+    """A teacher whose logits are fixed rows (what Soft reads of a fitted classifier)."""
+
+    def __init__(self, logits):
+        self.logits = torch.tensor(logits, dtype=torch.float64)
+
+    def forward(self, inputs):
+        return self.logits[: len(inputs)]
+
+
+def _abc():
+    return SingleLabel().restore({}, ["a", "b", "c"])
+
+
+def test_soft_targets_are_the_teachers_logits_then_the_label():
+    teacher = _Teacher([[0.5, -1.25, 3.0], [1.0, 2.0, 0.0]])
+    soft = Soft(_abc(), teacher)
+    encoded = soft.encode(["c", "a"], ["x", "y"])
+    assert encoded.dtype == np.float32
+    assert encoded.tolist() == [[0.5, -1.25, 3.0, 2.0], [1.0, 2.0, 0.0, 0.0]]
+    assert soft.encode(None, ["x", "y"])[:, -1].tolist() == [-1.0, -1.0]  # no labels
+    with pytest.raises(ValueError) as info:
+        Soft(_abc(), None).encode(None, ["x"])
+    assert str(info.value) == "Soft targets need the teacher: set teacher= and fit again."
+
+
+def test_soft_defaults_are_temperature_two_and_an_even_mix():
+    student = torch.tensor([[1.0, 0.0, -1.0], [0.5, 2.0, 0.0]])
+    target = torch.tensor([[2.0, 0.0, 0.0, 1.0], [0.0, 1.0, 3.0, 2.0]])
+    explicit = Soft(_abc(), None, temperature=2.0, alpha=0.5).loss(student, target)
+    assert float(Soft(_abc(), None).loss(student, target)) == float(explicit)
+    assert float(explicit) != float(Soft(_abc(), None, temperature=1.0).loss(student, target))
+
+
+def test_soft_loss_weighs_labelled_and_unlabelled_rows_apart():
+    soft = Soft(_abc(), None, temperature=1.5, alpha=0.25)
+    student = torch.tensor([[1.0, 0.0, -1.0], [0.5, 2.0, 0.0], [0.0, 0.0, 1.0]])
+    teacher = torch.tensor([[2.0, 0.0, 0.0], [0.0, 1.0, 3.0], [1.0, 1.0, 0.0]])
+    target = torch.cat([teacher, torch.tensor([[1.0], [-1.0], [2.0]])], dim=1).half()
+    weight = torch.tensor([1.0, 2.0, 4.0], dtype=torch.float64)
+    kl = (F.softmax(teacher / 1.5, -1) * (F.log_softmax(teacher / 1.5, -1)
+                                          - F.log_softmax(student / 1.5, -1))).sum(-1) * 1.5**2
+    soft_part = float((kl * weight.float()).sum() / weight.sum())
+    ce = F.cross_entropy(student[[0, 2]], torch.tensor([1, 2]), reduction="none")
+    hard_part = float((ce * torch.tensor([1.0, 4.0])).sum() / 5.0)  # the labelled rows' weights
+    assert float(soft.loss(student, target, weight)) == pytest.approx(
+        0.25 * soft_part + 0.75 * hard_part, rel=1e-3)  # the target arrives in half precision
+
+
+def test_soft_accuracy_is_agreement_with_the_label_or_else_the_teacher():
+    soft = Soft(_abc(), None)
+    target = np.array([[0.0, 5.0, 0.0, 2.0],    # labelled "c"; the teacher says "b"
+                       [0.0, 5.0, 0.0, -1.0],   # unlabelled: the teacher's "b"
+                       [3.0, 0.0, 0.0, -1.0]], dtype=np.float32)
+    assert soft.reference(target).tolist() == [2, 1, 0]
+    assert soft.strata(target).tolist() == [2, 1, 0]
+    student = torch.tensor([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
+    assert soft.correct(student, torch.as_tensor(target)) == (2, 3)
