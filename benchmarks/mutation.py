@@ -68,7 +68,7 @@ TESTS = {
     "recipe": ["tests/test_recipe.py", "tests/test_plateau.py"],
     "regressor": ["tests/test_regressor.py"],
     "rtd": ["tests/test_rtd.py", "tests/test_pretrainer.py", "tests/test_recipe.py"],
-    "runtime": ["tests/test_errors.py", "tests/test_base.py"],
+    "runtime": ["tests/test_runtime.py", "tests/test_errors.py", "tests/test_base.py"],
     "serving": ["tests/test_serving.py"],
     "spans": ["tests/test_spans.py", "tests/test_qa.py", "tests/test_targets.py"],
     "squad": ["tests/test_squad.py"],
@@ -234,6 +234,21 @@ EQUIVALENT = {
     **{f"sklearn_electra.callbacks.xǁEarlyStoppingǁon_train_begin__mutmut_{i}":
        "net, X or the keywords not passed on to skorch's on_train_begin, which reads none of "
        "them (it resets its counters and the threshold)" for i in (1, 2, 4, 5)},
+    **{f"sklearn_electra.targets.soft.xǁSoftǁ{name}__mutmut_{i}":
+       "the device a target or weight is moved to (the logits', the host): one device on a "
+       "machine without a GPU, as every machine the tests run on"
+       for name, i in (("_split", 2), ("loss", 3), ("loss", 12), ("reference", 3))},
+    **{f"sklearn_electra.targets.soft.xǁSoftǁ{name}__mutmut_{i}":
+       "dim=+1, or no dim, for -1 on (rows, classes) tensors: the last dimension is 1, and "
+       "torch's implicit softmax dimension for two dimensions is 1 too"
+       for name, i in (("loss", 26), ("loss", 28), ("loss", 30), ("loss", 33), ("loss", 35),
+                       ("loss", 37), ("loss", 42), ("correct", 3), ("reference", 18))},
+    "sklearn_electra.targets.soft.xǁSoftǁencode__mutmut_15":
+        "astype(None) for float64 on the label indices: numpy's default float is float64",
+    **{f"sklearn_electra.targets.soft.xǁSoftǁpredict__mutmut_{i}":
+       "threshold not passed to the inner target: a distilled student's inner target is a "
+       "single-label one (multi-label teachers are refused), whose predict reads no threshold"
+       for i in (2, 4)},
 }
 
 

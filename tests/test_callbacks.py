@@ -188,3 +188,13 @@ def test_the_best_weights_are_a_copy():
         net.module_.weight.add_(1.0)  # training goes on
     assert torch.equal(stopper.best_model_weights_["weight"], kept)
     assert not torch.equal(net.module_.weight, kept)
+
+
+def test_the_stoppers_own_margin_decides_when_the_plateau_is_left():
+    for margin, spends in ((0.05, True), (0.2, False)):
+        net = _Net(plateau=1.0)
+        stopper = _stopper(net, plateau_margin=margin)
+        for loss in (0.9, 0.95):  # 10% below the plateau, then a miss
+            net.epoch(valid_loss=loss)
+            stopper.on_epoch_end(net)
+        assert (stopper.left_start_, stopper.misses_, stopper.stop_) == (spends, int(spends), spends)

@@ -2,6 +2,7 @@
 
 import json
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -183,8 +184,20 @@ def test_soft_accuracy_is_agreement_with_the_label_or_else_the_teacher():
     soft = Soft(_abc(), None)
     target = np.array([[0.0, 5.0, 0.0, 2.0],    # labelled "c"; the teacher says "b"
                        [0.0, 5.0, 0.0, -1.0],   # unlabelled: the teacher's "b"
-                       [3.0, 0.0, 0.0, -1.0]], dtype=np.float32)
-    assert soft.reference(target).tolist() == [2, 1, 0]
-    assert soft.strata(target).tolist() == [2, 1, 0]
-    student = torch.tensor([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
-    assert soft.correct(student, torch.as_tensor(target)) == (2, 3)
+                       [3.0, 0.0, 0.0, -1.0],
+                       [0.0, 0.0, 4.0, 0.0]],   # labelled "a" (index 0); the teacher says "c"
+                      dtype=np.float32)
+    assert soft.reference(target).tolist() == [2, 1, 0, 0]
+    assert soft.strata(target).tolist() == [2, 1, 0, 0]
+    student = torch.tensor([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    assert soft.correct(student, torch.as_tensor(target)) == (3, 4)
+
+
+def test_soft_targets_score_and_pickle_as_their_inner_target():
+    teacher = _Teacher([[0.0, 1.0, 0.0]])
+    soft = Soft(_abc(), teacher, temperature=3.0, alpha=0.1)
+    assert soft.fit(["a"], ["x"]) is soft  # nothing to learn: the teacher's target is fitted
+    assert soft.score(["a", "b", "c"], ["a", "b", "a"], sample_weight=[1.0, 1.0, 2.0]) == 0.5
+    copy = pickle.loads(pickle.dumps(soft))
+    assert copy.teacher is None and soft.teacher is teacher  # the teacher is not pickled
+    assert (copy.temperature, copy.alpha, copy.inner.classes_.tolist()) == (3.0, 0.1, ["a", "b", "c"])

@@ -175,3 +175,86 @@ def test_a_classification_checkpoint_cannot_predict_as_a_regressor(fitted, tmp_p
         warnings.simplefilter("ignore")
         with pytest.raises(ValueError, match="saved by ElectraClassifier"):
             ElectraRegressor.from_pretrained(tmp_path / "clf")
+
+
+# ------------------------------------------------------------------ the target itself
+def _target(y, weight=None):
+    from sklearn_electra.targets import Regression
+
+    return Regression("MyRegressor").fit(y, [None] * len(y), sample_weight=weight)
+
+
+def test_the_target_standardizes_each_column_with_the_weights():
+    target = _target([[1.0, 10.0], [3.0, 10.0], [5.0, 40.0]])
+    assert target.mean_.tolist() == [3.0, 20.0]
+    np.testing.assert_allclose(target.scale_, [np.sqrt(8 / 3), np.sqrt(200)])
+    assert target.n_outputs == 2 and target.config() == {"num_labels": 2, "problem_type": "regression"}
+    weighted = _target([1.0, 3.0, 5.0], weight=np.array([1.0, 0.0, 3.0]))
+    assert weighted.mean_.tolist() == [4.0]  # (1 + 3 * 5) / 4, as scikit-learn's scalers
+    np.testing.assert_allclose(weighted.scale_, [np.sqrt((9 + 3 * 1) / 4)])
+    unweighted = _target([1.0, 3.0, 5.0], weight=np.zeros(3))  # all-zero weights: no weighting
+    assert unweighted.mean_.tolist() == [3.0]
+    encoded = target.encode([[3.0, 20.0], [5.0, 40.0]], [None, None])
+    assert encoded.dtype == np.float32
+    np.testing.assert_allclose(encoded, [[0.0, 0.0], [2 / np.sqrt(8 / 3), 20 / np.sqrt(200)]], rtol=1e-6)
+    np.testing.assert_allclose(target.predict(torch.as_tensor(encoded)), [[3.0, 20.0], [5.0, 40.0]],
+                               rtol=1e-6)
+    assert _target([1.0, 2.0]).predict(torch.tensor([[1.0]])).shape == (1,)  # one column: 1-d
+
+
+def test_the_target_names_what_it_cannot_learn():
+    from sklearn_electra.targets import Regression
+
+    def message(call):
+        with pytest.raises(ValueError) as info:
+            call()
+        return str(info.value)
+
+    assert message(lambda: _target([2.5, 2.5])) == \
+        "y is constant (2.5 for every text): there is nothing to learn. A regressor needs targets that vary."
+    assert message(lambda: _target([[1.0, 7.0], [2.0, 7.0]])).startswith("Column 1 of y is constant (7.0 ")
+    # Constant within rounding of a large mean, not only exactly.
+    assert message(lambda: _target([1e6, 1e6 + 1e-7])).startswith("y is constant")
+    assert _target([1e-7, 2e-7]).scale_[0] == pytest.approx(5e-8)  # small but varying: fine
+    assert message(lambda: _target([1.0, 1e31])) == (
+        "y holds values up to 1e+31; the model's float32 weights cannot hold targets beyond "
+        "1e+30. Rescale y (e.g. y / 1e6 or log(y)).")
+    assert _target([1.0, -1e30]).mean_[0] == pytest.approx(-5e29)  # the bound itself is fine
+    target = _target([[1.0, 2.0], [2.0, 3.0]])
+    assert message(lambda: target.encode([1.0], [None])) == (
+        "y has 1 targets per text but the model was fitted on 2; pass the same columns, or call "
+        "fit() to start over.")
+    assert message(lambda: Regression().fit(None, [None])).startswith("ElectraRegressor requires y")
+
+
+def test_the_targets_loss_prior_and_score():
+    target = _target([0.0, 2.0])
+    logits = torch.tensor([[1.0, 0.0], [0.0, 0.0], [3.0, 1.0]])
+    encoded = torch.tensor([[0.0, 0.0], [2.0, 0.0], [1.0, 1.0]], dtype=torch.float64)
+    per_row = torch.tensor([0.5, 2.0, 2.0])  # each row's squared error, averaged over its columns
+    assert float(target.loss(logits, encoded)) == pytest.approx(float(per_row.mean()))
+    weight = torch.tensor([1.0, 0.0, 3.0])
+    assert float(target.loss(logits, encoded, weight)) == pytest.approx((0.5 + 6.0) / 4)
+    assert target.correct(logits, encoded) == (0, 0)  # no accuracy for numbers
+    rows = np.array([[0.0, 1.0], [2.0, 1.0], [4.0, 4.0]])
+    # The variance around each column's mean (8/3 and 2), averaged over the columns.
+    assert target.prior_loss(rows) == pytest.approx((8 / 3 + 2) / 2)
+    w = np.array([1.0, 1.0, 2.0])  # means 2.5 and 2.5; rows' errors 4.25, 1.25, 2.25
+    assert target.prior_loss(rows, weight=w) == pytest.approx((4.25 + 1.25 + 2 * 2.25) / 4)
+    assert target.score([1.0, 2.0, 3.0], [1.0, 2.0, 4.0]) == pytest.approx(0.5)
+    assert target.score([1.0, 2.0, 3.0], [1.0, 2.0, 4.0], sample_weight=[1, 1, 0]) == 1.0
+
+
+def test_the_target_saves_and_restores_its_statistics():
+    from sklearn_electra.targets import Regression
+
+    target = _target([[1.0, 10.0], [3.0, 30.0]])
+    meta = target.metadata()
+    assert meta == {"target": "regression", "target_mean": [2.0, 20.0], "target_scale": [1.0, 10.0]}
+    restored = Regression().restore(meta, meta["target_mean"], meta["target_scale"])
+    assert restored.mean_.dtype == restored.scale_.dtype == np.float64
+    assert restored.mean_.tolist() == [2.0, 20.0] and restored.scale_.tolist() == [1.0, 10.0]
+    attributes = restored.attributes()
+    assert attributes["n_outputs_"] == 2 and attributes["target_mean_"].tolist() == [2.0, 20.0]
+    assert attributes["target_scale_"].tolist() == [1.0, 10.0]
+    assert repr(Regression()).startswith("Regression(")
