@@ -249,6 +249,9 @@ EQUIVALENT = {
        "threshold not passed to the inner target: a distilled student's inner target is a "
        "single-label one (multi-label teachers are refused), whose predict reads no threshold"
        for i in (2, 4)},
+    "sklearn_electra.targets.soft.xǁSoftǁfit__mutmut_1":
+        "incremental=True by default in a fit that reads none of its arguments (the teacher's "
+        "target is fitted already)",
 }
 
 

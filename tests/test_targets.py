@@ -404,3 +404,95 @@ def test_soft_targets_pickle_without_the_teacher(reviews):
     assert pickle.loads(pickle.dumps(student.target_)).teacher is None
     with pytest.raises(ValueError, match="class_weight does not apply to distillation"):
         clone(student).set_params(class_weight="balanced").fit(train["text"][:64])
+
+
+# ------------------------------------------------------------------ shared parts of targets
+def _raised(call, error=ValueError):
+    with pytest.raises(error) as info:
+        call()
+    return info.value
+
+
+def test_learned_classes_are_sorted_and_keep_their_type():
+    from sklearn_electra.targets._base import as_classes, learn_classes
+
+    words = learn_classes(["b", "a", "b", "c"], "y")
+    assert words.tolist() == ["a", "b", "c"] and words.dtype == object
+    assert all(type(c) is str for c in words)  # not numpy's str_
+    numbers = learn_classes([3, 1, 3], "y")
+    assert numbers.tolist() == [1, 3] and numbers.dtype == np.int64
+    assert as_classes(np.array([2, 0])).dtype == np.int64 and as_classes(["x"]).dtype == object
+    mixed = _raised(lambda: learn_classes(["a", 1, 2.5], "column 'c' of y"), TypeError)
+    assert str(mixed) == ("Labels must be mutually sortable; column 'c' of y mixes float, int, "
+                          "str. Convert them to one type, e.g. y.astype(str).")
+    assert isinstance(mixed.__cause__, TypeError)
+    assert str(_raised(lambda: learn_classes(["pos"] * 3, "y"))) == \
+        "y has a single class 'pos'; a classifier needs at least 2 classes."
+    assert str(_raised(lambda: learn_classes([], "classes"))) == \
+        "classes has no labels; a classifier needs at least 2 classes."
+    assert str(_raised(lambda: learn_classes(["O"], "y", noun="tag", class_noun="tag",
+                                             kind="tagger"))) == \
+        "y has a single tag 'O'; a tagger needs at least 2 tags."
+    assert str(_raised(lambda: learn_classes([], "y", noun="tag", class_noun="tag",
+                                             kind="tagger"))) == \
+        "y has no tags; a tagger needs at least 2 tags."
+
+
+def test_class_weights_as_scikit_learn_reads_them():
+    from sklearn.utils.class_weight import compute_class_weight
+
+    from sklearn_electra.targets._base import resolve_class_weight
+
+    classes = np.array(["a", "b", "c"], dtype=object)
+    y = np.array(["a", "b", "b", "c", "c", "c"])
+    balanced = resolve_class_weight("balanced", classes, np.array([1, 2, 3]), 6)
+    assert balanced.dtype == np.float64
+    np.testing.assert_allclose(balanced, compute_class_weight("balanced", classes=classes, y=y))
+    assert resolve_class_weight(None, classes, np.array([1, 2, 3]), 6) is None
+    given = resolve_class_weight({"b": 2, "c": 0.5}, classes, np.array([1, 2, 3]), 6)
+    assert given.tolist() == [1.0, 2.0, 0.5] and given.dtype == np.float64
+    assert resolve_class_weight({"b": 0}, classes, None, 6).tolist() == [1.0, 0.0, 1.0]
+    assert str(_raised(lambda: resolve_class_weight("balanced", classes, np.array([1, 2, 3]), 6,
+                                                    incremental=True))).startswith(
+        "class_weight='balanced' needs the counts of the whole training set, which partial_fit "
+        "never sees (as in scikit-learn's SGDClassifier). Compute them once, ")
+    assert str(_raised(lambda: resolve_class_weight("balanced", classes, np.array([1, 0, 3]), 4))) \
+        == "class_weight='balanced' cannot weigh classes that y does not hold: ['b']. Pass " \
+           "class_weight as a dict."
+    assert str(_raised(lambda: resolve_class_weight({"a": 1, "z": 2}, classes, None, 6))) == \
+        "class_weight names ['z'], which are not among the classes ['a', 'b', 'c']."
+    for bad in (True, "2", float("nan"), float("inf"), -1, None):
+        assert str(_raised(lambda: resolve_class_weight({"c": bad}, classes, None, 6))) == \
+            f"class_weight['c'] is {bad!r}; class weights are finite numbers >= 0."
+
+
+def test_head_config_names_each_output():
+    from sklearn_electra.targets._base import head_config
+
+    assert head_config([0, "b"], "multi_label_classification") == {
+        "num_labels": 2, "id2label": {0: "0", 1: "b"}, "label2id": {"0": 0, "b": 1},
+        "problem_type": "multi_label_classification"}
+    assert "problem_type" not in head_config(["a", "b"])
+    target = SingleLabel().restore({}, ["x", "y", "z"])
+    assert target.n_outputs == 3
+    assert target.config() == {"num_labels": 3, "id2label": {0: "x", 1: "y", 2: "z"},
+                               "label2id": {"x": 0, "y": 1, "z": 2},
+                               "problem_type": "single_label_classification"}
+    assert repr(target) == "SingleLabel()"
+
+
+def test_entropy_and_weighted_means_of_edge_cases():
+    import math
+
+    from sklearn_electra.targets._base import entropy, weighted_mean
+
+    assert entropy([1, 1, 2]) == pytest.approx(-(0.5 * math.log(0.25) + 0.5 * math.log(0.5)))
+    assert math.copysign(1.0, entropy([3, 0])) == 1.0  # 0.0, never -0.0
+    assert float(weighted_mean(torch.tensor([1.0, 2.0, 6.0]))) == 3.0
+    empty = weighted_mean(torch.zeros(0, requires_grad=True))  # an all-padding batch
+    assert float(empty) == 0.0 and empty.requires_grad
+    losses = torch.tensor([1.0, 4.0], requires_grad=True)
+    zero = weighted_mean(losses, torch.tensor([0.0, 0.0]))
+    zero.backward()
+    assert float(zero) == 0.0 and losses.grad.tolist() == [0.0, 0.0]
+    assert float(weighted_mean(torch.tensor([1.0, 4.0]), torch.tensor([1, 3]))) == 3.25
