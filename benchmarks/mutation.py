@@ -85,7 +85,7 @@ TESTS = {
     "_inference": ["tests/test_classifier.py", "tests/test_base.py"],
     "_initialize": ["tests/test_initialize.py"],
     "_long_texts": ["tests/test_long_texts.py"],
-    "_supervised": ["tests/test_targets.py", "tests/test_plateau.py"],
+    "_supervised": ["tests/test_supervised.py", "tests/test_targets.py", "tests/test_plateau.py"],
     "_weights": ["tests/test_targets.py"],
     "targets/_base": ["tests/test_targets.py", "tests/test_plateau.py"],
     "targets/labels": ["tests/test_targets.py", "tests/test_classifier.py", "tests/test_tagger.py"],
