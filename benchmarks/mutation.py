@@ -252,6 +252,9 @@ EQUIVALENT = {
     "sklearn_electra.targets.soft.xǁSoftǁfit__mutmut_1":
         "incremental=True by default in a fit that reads none of its arguments (the teacher's "
         "target is fitted already)",
+    "sklearn_electra.runtime.x_fit_seeds__mutmut_5":
+        "randint(high, size=3) for randint(0, high, size=3): numpy reads a lone bound as the "
+        "high one, from 0",
 }
 
 

@@ -1,6 +1,7 @@
 """Where a call runs: devices, precision, threads and moves, resolved without a GPU (CUDA's
 answers are stubbed where a rule depends on them)."""
 
+import warnings
 from types import SimpleNamespace
 
 import pytest
@@ -90,6 +91,12 @@ def test_autocast_and_the_grad_scaler_follow_the_precision(one_gpu, monkeypatch)
         assert (torch.ones(2, 2) @ torch.ones(2, 2)).dtype == torch.bfloat16
     with Runtime(CPU, "fp32").autocast():
         assert not torch.is_autocast_enabled("cpu")
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    # The dtype asked for, not the device's default (float16 on CUDA); built, never entered.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "CUDA is not available": it is stubbed
+        assert Runtime(CUDA, "bf16").autocast().fast_dtype == torch.bfloat16
+        assert Runtime(CUDA, "fp16").autocast().fast_dtype == torch.float16
 
 
 def test_runtime_moves_nested_batches():
@@ -125,16 +132,19 @@ def test_a_move_takes_the_optimizer_and_its_state_along():
     module, optimizer = _trained_linear()
     steps = [optimizer.state[p]["step"].item() for p in module.parameters()]
     other, other_optimizer = _trained_linear()
-    move_modules([module, torch.nn.Module()], optimizer, torch.device("meta"))
+    # A module without parameters (nothing to move) does not end the moves.
+    move_modules([torch.nn.Module(), module], optimizer, torch.device("meta"))
     params = list(module.parameters())
     assert all(p.device.type == "meta" for p in params)
     assert optimizer.param_groups[0]["params"] == params  # the new Parameter objects
     assert [optimizer.state[p]["step"].item() for p in params] == steps
     assert all(optimizer.state[p]["exp_avg"].device.type == "meta" for p in params)
     assert len(optimizer.state) == 2  # nothing left under the old parameters
-    # A module already there is left alone, and another optimizer is not touched.
+    # A module already there is left alone, and its optimizer's state is not copied.
+    state = [other_optimizer.state[p]["exp_avg"] for p in other.parameters()]
     move_modules([other], other_optimizer, CPU)
     assert other_optimizer.param_groups[0]["params"] == list(other.parameters())
+    assert all(other_optimizer.state[p]["exp_avg"] is s for p, s in zip(other.parameters(), state))
     move_modules([other], None, torch.device("meta"))  # no optimizer to repoint
     assert next(other.parameters()).device.type == "meta"
 

@@ -496,3 +496,132 @@ def test_entropy_and_weighted_means_of_edge_cases():
     zero.backward()
     assert float(zero) == 0.0 and losses.grad.tolist() == [0.0, 0.0]
     assert float(weighted_mean(torch.tensor([1.0, 4.0]), torch.tensor([1, 3]))) == 3.25
+
+
+# ------------------------------------------------------------------ several label columns
+def _columns_target(class_weight=None, classes=None):
+    y = pd.DataFrame({"mood": ["+", "-", "+", "-"], "topic": ["a", "b", "c", "a"]})
+    return MultiOutput(class_weight).fit(y, [None] * 4, classes=classes)
+
+
+def test_label_columns_are_read_from_frames_arrays_and_lists():
+    from sklearn_electra.targets.multioutput import label_columns
+
+    columns, names = label_columns(np.array([[1, 0], [2, 1]]), 2)
+    assert [c.tolist() for c in columns] == [[1, 2], [0, 1]] and names is None
+    columns, _ = label_columns([["x", 1], ["y", 2]], 2)
+    assert [c.tolist() for c in columns] == [["x", "y"], [1, 2]]
+    assert columns[0].dtype == object and columns[1].dtype == np.int64  # each column its own type
+    assert label_columns(pd.DataFrame({0: ["a", "b"], "c": [1, 2]}), 2)[1] == ["0", "c"]
+    assert label_columns([["x", "u"], ["x", "u"]], 2)[0][0].tolist() == ["x", "x"]  # one class: later
+    cases = [
+        (lambda: label_columns(np.array([[[1]]]), 1),
+         "Several label columns need a 2-d y (one column per target); got shape (1, 1, 1)."),
+        (lambda: label_columns([["a", "b"]], 2), "X has 2 texts but y has 1 rows; they must match."),
+        (lambda: label_columns([["a", "b"], ["a", None]], 2),
+         "y[1, 1] is missing (None); drop or fill missing labels first."),
+        (lambda: label_columns([["a", "b"], [["a"], "c"]], 2),
+         "y[1, 0] is a list of 1 items; each column holds one label per text."),
+        (lambda: label_columns(pd.DataFrame({"m": ["a", "b"], "score": [0.5, 1.5]}), 2),
+         "column 'score' of y holds continuous values (0.5): a 2-d y is read as several label "
+         "columns, or as a 0/1 indicator of several labels per text. For numeric targets use "
+         "ElectraRegressor."),
+        (lambda: label_columns([["a", 0.5], ["b", 1.5]], 2),
+         "y[:, 1] holds continuous values (0.5): a 2-d y is read as several label columns, or as "
+         "a 0/1 indicator of several labels per text. For numeric targets use ElectraRegressor."),
+    ]
+    for call, message in cases:
+        assert str(_raised(call)) == message
+
+
+def test_several_columns_are_fitted_each_with_its_classes_and_weights():
+    target = _columns_target(classes=[["+", "-"], ["a", "b", "c", "d"]])
+    assert [t.classes_.tolist() for t in target.columns_] == [["+", "-"], ["a", "b", "c", "d"]]
+    assert target.names_ == ["mood", "topic"] and target.n_outputs == 6
+    assert target.bounds.tolist() == [0, 2, 6]
+    weighted = _columns_target(class_weight=[{"+": 2.0}, {"c": 3.0}])
+    assert [t.class_weight_.tolist() for t in weighted.columns_] == [[2.0, 1.0], [1.0, 1.0, 3.0]]
+    balanced = _columns_target(class_weight="balanced")
+    np.testing.assert_allclose(balanced.columns_[1].class_weight_, [4 / 6, 4 / 3, 4 / 3])
+    assert str(_raised(lambda: _columns_target(class_weight={"+": 2.0}))) == \
+        "With several label columns, class_weight is 'balanced' or a list of one dict per column."
+    assert str(_raised(lambda: _columns_target(class_weight=[{"+": 2.0}]))) == \
+        "class_weight has 1 dicts but y has 2 columns."
+    assert str(_raised(lambda: _columns_target(classes=[["+", "-"]]))) == \
+        "classes has 1 entries but y has 2 columns; pass one list of classes per column."
+    assert str(_raised(lambda: MultiOutput().fit([["a"], ["b"]], [None] * 2))) == \
+        "Several label columns need at least 2 columns; for one, pass a 1-d y."
+    target.continues(None, [["+", "-"], ["a", "b", "c", "d"]])
+    assert "differs from the classes learned" in str(
+        _raised(lambda: target.continues(None, [["+", "-"], ["a", "b"]])))
+
+
+def test_several_columns_encode_and_name_their_heads():
+    target = _columns_target()
+    encoded = target.encode(pd.DataFrame({"mood": ["-", "+"], "topic": ["c", "a"]}), [None] * 2)
+    assert encoded.dtype == np.float32 and encoded.tolist() == [[1.0, 2.0], [0.0, 0.0]]
+    assert str(_raised(lambda: target.encode(pd.DataFrame({"mood": ["+"], "other": ["a"]}), [None]))) \
+        == ("y has columns ['mood', 'other'], but the model was fitted on ['mood', 'topic']; pass "
+            "the same columns, or call fit() to start over.")
+    assert "y has columns 3, but the model was fitted on ['mood', 'topic']" in str(
+        _raised(lambda: target.encode([["+", "a", "x"]], [None])))
+    target.encode([["+", "a"]], [None])  # an unnamed y of the right width is fine
+    assert target.config() == {
+        "num_labels": 5, "problem_type": "single_label_classification",
+        "id2label": {0: "mood=+", 1: "mood=-", 2: "topic=a", 3: "topic=b", 4: "topic=c"},
+        "label2id": {"mood=+": 0, "mood=-": 1, "topic=a": 2, "topic=b": 3, "topic=c": 4}}
+    unnamed = MultiOutput().fit([["x", 1], ["y", 2]], [None] * 2)
+    assert list(unnamed.config()["id2label"].values()) == ["0=x", "0=y", "1=1", "1=2"]
+
+
+def test_several_columns_loss_accuracy_and_strata():
+    import torch.nn.functional as F
+
+    target = _columns_target()
+    logits = torch.tensor([[2.0, 0.0, 0.0, 1.0, 0.0], [0.0, 1.0, 3.0, 0.0, 0.0],
+                           [1.0, 0.0, 0.0, 0.0, 2.0]])
+    encoded = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
+    mood = F.cross_entropy(logits[:, :2], torch.tensor([0, 1, 0]), reduction="none")
+    topic = F.cross_entropy(logits[:, 2:], torch.tensor([0, 0, 2]), reduction="none")
+    assert float(target.loss(logits, encoded)) == pytest.approx(float((mood.mean() + topic.mean()) / 2))
+    w = torch.tensor([1.0, 0.0, 3.0])
+    assert float(target.loss(logits, encoded, w)) == pytest.approx(
+        float(((mood * w).sum() / 4 + (topic * w).sum() / 4) / 2))
+    assert target.correct(logits, encoded) == (2, 3)  # row 0's topic is wrong
+    combos = np.array([[0, 1], [0, 1], [1, 0], [1, 0]], dtype=np.float32)
+    assert target.strata(combos).tolist() == [0, 0, 1, 1]
+    rare = np.array([[0, 1], [0, 2], [1, 0], [1, 0]], dtype=np.float32)
+    assert target.strata(rare).tolist() == [0, 0, 1, 1]  # a combination of one: the first column
+    assert target.strata(np.array([[1, 0], [1, 2], [0, 0], [0, 1]], dtype=np.float32)).tolist() \
+        == [1, 1, 0, 0]
+    rows = np.array([[0, 0], [1, 0], [0, 1], [1, 2]], dtype=np.float32)
+    entropy = lambda *p: -sum(q * np.log(q) for q in p)  # noqa: E731
+    assert target.prior_loss(rows) == pytest.approx((np.log(2) + entropy(0.5, 0.25, 0.25)) / 2)
+
+
+def test_several_columns_predict_score_and_restore():
+    target = _columns_target()
+    logits = torch.tensor([[2.0, 0.0, 0.0, 1.0, 0.0], [0.0, 1.0, 3.0, 0.0, 0.0]])
+    proba = target.predict_proba(logits)
+    assert [p.shape for p in proba] == [(2, 2), (2, 3)]
+    np.testing.assert_allclose(proba[1][0], torch.softmax(logits[0, 2:], -1).numpy(), rtol=1e-6)
+    predicted = target.predict(logits)
+    assert predicted.dtype == object and predicted.tolist() == [["+", "b"], ["-", "a"]]
+    numbers = MultiOutput().fit([[1, 10], [2, 20]], [None] * 2)
+    as_ints = numbers.predict(torch.tensor([[0.0, 1.0, 1.0, 0.0]]))
+    assert as_ints.dtype == np.int64 and as_ints.tolist() == [[2, 10]]
+    y = pd.DataFrame({"mood": ["+", "+"], "topic": ["b", "c"]})
+    assert target.score(y, predicted) == 0.5  # mood 1/2, topic 1/2
+    assert target.score(y, predicted, sample_weight=[1.0, 0.0]) == 1.0
+    weighted = _columns_target(class_weight=[{"+": 2.0}, None])
+    meta = weighted.metadata()
+    assert meta == {"target": "multi_output", "classes": [["+", "-"], ["a", "b", "c"]],
+                    "columns": ["mood", "topic"], "target_type": "multiclass-multioutput",
+                    "class_weight": [[2.0, 1.0], None]}
+    restored = MultiOutput().restore(meta, meta["classes"])
+    assert restored.metadata() == meta
+    assert restored.attributes()["n_classes_"] == [2, 3]
+    assert restored.attributes()["n_outputs_"] == 2
+    assert restored.attributes()["target_type_"] == "multiclass-multioutput"
+    plain = MultiOutput().restore({"columns": None}, [["x", "y"], [0, 1]])
+    assert plain.names_ is None and [t.class_weight_ for t in plain.columns_] == [None, None]
