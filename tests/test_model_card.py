@@ -1,6 +1,8 @@
 """The model card save_pretrained writes: Hub front matter, and only what the fit measured."""
 
 import copy
+import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -124,3 +126,204 @@ def test_model_card_text_must_be_a_string(fitted, tmp_path):
 ])
 def test_the_card_names_a_language_only_where_the_script_tells_it(texts, language):
     assert card_language(train_wordpiece(texts, vocab_size=80)) == language
+
+
+# ------------------------------------------------------------------ the card, word for word
+@dataclasses.dataclass(frozen=True)
+class _Recipe:
+    lr: float
+    layerwise_lr_decay: float
+    basis: str
+
+
+def _estimator(name, *, history=True, stopper=True, basis="preset 'tiny', fine-tuning",
+               classes=("B-PER", "O"), model="tiny", texts=("今天天气很好", "我们去公园散步")):
+    """A stand-in with what the card reads of an estimator, under ``name`` (the card's key)."""
+    rows = [{"epoch": 1, "dur": 1.5, "train_loss": 0.5, "valid_loss": 0.4, "valid_acc": 0.8,
+             "valid_loss_best": True, "batches": [{"train_batch_size": 16}, {"train_batch_size": 4},
+                                                  {"valid_batch_size": 5}]},
+            {"epoch": 2, "dur": 1.4, "train_loss": 0.25, "valid_loss": 0.45, "valid_acc": 0.75,
+             "valid_loss_best": False, "batches": []}]
+    head = {"ElectraTagger": "ElectraForTokenClassification",
+            "ElectraRTDPretrainer": "ElectraForPreTraining", "ElectraEmbedder": "ElectraModel"}
+    attributes = dict(
+        model=model, max_length=32, tokenizer_=train_wordpiece(list(texts), vocab_size=60),
+        recipe_=_Recipe(1e-4, 0.8, basis), history_=rows if history else None,
+        callbacks_=[("early_stopping", SimpleNamespace(load_best=True, best_epoch_=1))] if stopper else [],
+        get_params=lambda deep=False: {"model": model, "max_length": 32, "lr": 1e-4, "ids": [1],
+                                       "device": None, "lowercase": True, "callbacks": object()},
+        _export_module=lambda: type(head.get(name, "ElectraForSequenceClassification"), (), {})())
+    if classes is not None:
+        attributes["classes_"] = list(classes)
+    return type(name, (SimpleNamespace,), {})(**attributes)
+
+
+TAGGER_CARD = """---
+library_name: sklearn_electra
+pipeline_tag: token-classification
+tags:
+- sklearn_electra
+- electra
+- scikit-learn
+- ner
+language:
+- zh
+metrics:
+- accuracy
+- loss
+model-index:
+- name: ElectraTagger
+  results:
+  - task:
+      type: token-classification
+    dataset:
+      type: custom
+      name: validation split of the training data
+    metrics:
+    - type: accuracy
+      name: valid acc
+      value: 0.8
+    - type: loss
+      name: valid loss
+      value: 0.4
+---
+
+# ElectraTagger
+
+An ELECTRA model trained from random weights (preset `tiny`), with no pretraining, with \
+[sklearn_electra](https://pypi.org/project/sklearn-electra/) VERSION.
+
+## Labels
+
+2 labels: `B-PER`, `O`
+
+## Training
+
+2 epochs ran; the model holds the weights of epoch 1 (the best validation loss, restored by \
+early stopping). Each epoch trained on 20 sequences (a text, or a window of a text longer than \
+`max_length=32`). Scores of the kept epoch: train_loss 0.5000, valid_loss 0.4000, valid_acc 0.8000.
+
+| epoch | train_loss | valid_acc | valid_loss |
+|---|---|---|---|
+| 1 | 0.5000 | 0.8000 | 0.4000 |
+| 2 | 0.2500 | 0.7500 | 0.4500 |
+
+## Recipe
+
+The settings the fit resolved (`recipe_`), following google-research/electra by model size:
+
+| setting | value |
+|---|---|
+| lr | 0.0001 |
+| layerwise_lr_decay | 0.8 |
+| basis | `"preset 'tiny', fine-tuning"` |
+
+## Parameters
+
+| parameter | value |
+|---|---|
+| model | `'tiny'` |
+| max_length | `32` |
+| lr | 0.0001 |
+| device | `None` |
+| lowercase | `True` |
+
+## How to load
+
+```python
+from sklearn_electra import ElectraTagger
+est = ElectraTagger.from_pretrained("path/to/this/folder")
+
+from transformers import AutoTokenizer, AutoModelForTokenClassification
+model = AutoModelForTokenClassification.from_pretrained("path/to/this/folder")
+tokenizer = AutoTokenizer.from_pretrained("path/to/this/folder")
+```
+
+The exported tokenizer encodes text exactly as training did (`max_length=32`, the same truncation).
+
+## Intended use and limits
+
+The model was trained from random weights (preset `tiny`), with no pretraining. It knows only \
+the words and patterns of its own training data: expect it to do worse than a pretrained model on \
+text unlike that data. The scores above come from the validation split of the same data; they say \
+nothing about other data.
+
+## Notes from the author
+
+Mine.
+"""
+
+
+def test_the_card_word_for_word():
+    from sklearn_electra import __version__
+
+    card = model_card(_estimator("ElectraTagger"), text="  Mine.\n")
+    assert card == TAGGER_CARD.replace("VERSION", __version__)
+
+
+def test_a_pretrainers_card_without_validation_or_labels():
+    card = model_card(_estimator("ElectraRTDPretrainer", stopper=False, classes=None,
+                                 basis="preset 'small', pretraining", texts=["the cat sat"]))
+    front = yaml.safe_load(card[4:].split("\n---\n", 1)[0])
+    # Every epoch's validation scores are in the table, but the front matter claims only the
+    # kept epoch's: here the last one (no stopper restored another).
+    assert front["tags"] == ["sklearn_electra", "electra", "scikit-learn", "replaced-token-detection"]
+    assert "pipeline_tag" not in front and "language" not in front
+    assert front["model-index"][0]["results"][0]["task"] == {"type": "other"}
+    assert [m["value"] for m in front["model-index"][0]["results"][0]["metrics"]] == [0.75, 0.45]
+    assert "the model holds the weights of epoch 2." in card
+    assert "An ELECTRA model pretrained with replaced token detection from random weights (preset " \
+           "`small`), with" in card
+    assert "## Labels" not in card and "It knows only" not in card
+    assert "The language of the training text was not detected from the tokenizer." in card
+    assert "## Notes from the author" not in card
+    assert "from transformers import AutoTokenizer, AutoModelForPreTraining\n" in card
+    quiet = model_card(_estimator("ElectraTagger", history=False, classes=None))
+    assert "## Training" not in quiet and "metrics" not in quiet
+
+
+@pytest.mark.parametrize("params, origin", [
+    (dict(basis="preset 'tiny', pretraining"),
+     ("pretrained", "pretrained with replaced token detection from random weights (preset `tiny`)")),
+    (dict(basis="checkpoint, pretraining", model="me/electra"),
+     ("checkpoint", "pretrained further with replaced token detection from `me/electra`")),
+    (dict(basis="checkpoint, fine-tuning", model="google/electra-small-discriminator"),
+     ("checkpoint", "fine-tuned from the checkpoint `google/electra-small-discriminator`")),
+    (dict(basis="preset 'base', fine-tuning"),
+     ("scratch", "trained from random weights (preset `base`), with no pretraining")),
+    (dict(history=False, basis="preset 'tiny', fine-tuning", model="saved/"),
+     ("loaded", "loaded from `saved/`, where it had been trained from random weights (preset "
+                "`tiny`); its training history is not saved with a checkpoint")),
+    (dict(history=False, basis="", model="saved/"), ("loaded", "loaded from `saved/`, with no training here")),
+])
+def test_the_card_says_where_the_weights_started(params, origin):
+    from sklearn_electra.model_card import _origin
+
+    assert _origin(_estimator("ElectraClassifier", **params)) == origin
+
+
+def _vocabulary(tokens):
+    specials = ["[PAD]", "[CLS]", "[SEP]", "[UNK]", "[MASK]"]
+    return SimpleNamespace(get_vocab=lambda: {t: i for i, t in enumerate(specials + tokens)},
+                           all_special_tokens=specials)
+
+
+def test_a_language_is_named_from_a_fifth_of_the_tokens():
+    latin = [f"w{i}" for i in range(20)]
+    assert card_language(_vocabulary(["好", "##天"] + latin[:8])) == "zh"  # 2 of 10: a fifth
+    assert card_language(_vocabulary(["好", "##天"] + latin[:9])) is None  # 2 of 11
+    assert card_language(_vocabulary(["한", "국"] + latin[:8])) == "ko"
+    assert card_language(_vocabulary(["한", "국"] + latin[:9])) is None
+    # Kana: a twentieth of the tokens is enough (Japanese writes most words in Han).
+    assert card_language(_vocabulary(["ひ"] + latin[:19])) == "ja"
+    assert card_language(_vocabulary(["ひ"] + latin[:20])) is None
+    assert card_language(_vocabulary(["カ", "漢", "字", "好"] + latin[:6])) == "ja"  # kana beats Han
+    assert card_language(_vocabulary([])) is None  # only special tokens
+    assert card_language(_vocabulary(["\uf900", "\uf901"] + latin[:8])) == "zh"  # compatibility ideographs
+
+
+def test_the_card_loads_with_the_auto_class_of_the_head():
+    from sklearn_electra.model_card import _auto_class
+
+    assert _auto_class(type("ElectraModel", (), {})()) == "AutoModel"
+    assert _auto_class(type("ElectraForQuestionAnswering", (), {})()) == "AutoModelForQuestionAnswering"
