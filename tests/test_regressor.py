@@ -258,3 +258,30 @@ def test_the_target_saves_and_restores_its_statistics():
     assert attributes["n_outputs_"] == 2 and attributes["target_mean_"].tolist() == [2.0, 20.0]
     assert attributes["target_scale_"].tolist() == [1.0, 10.0]
     assert repr(Regression()).startswith("Regression(")
+
+
+def test_a_plain_hugging_face_regression_head_predicts_raw_targets(reg, tmp_path):
+    import os
+
+    reg.save_pretrained(tmp_path / "reg")
+    os.remove(tmp_path / "reg" / "sklearn_electra.json")  # as transformers alone would save it
+    loaded = ElectraRegressor.from_pretrained(tmp_path / "reg")
+    assert loaded.target_mean_.tolist() == [0.0] and loaded.target_scale_.tolist() == [1.0]
+    np.testing.assert_allclose(loaded.predict(TEST_X[:10]), reg.predict(TEST_X[:10]), atol=1e-4)
+
+
+def test_a_checkpoint_without_a_regression_head_names_the_way_to_fine_tune(fitted, tmp_path):
+    import os
+
+    fitted.save_pretrained(tmp_path / "clf")
+    os.remove(tmp_path / "clf" / "sklearn_electra.json")
+    with pytest.raises(ValueError) as info:
+        ElectraRegressor.from_pretrained(tmp_path / "clf")
+    assert str(info.value) == ("This checkpoint has no regression head to predict with. To "
+                               "fine-tune it, use ElectraRegressor(model=path).fit(X, y).")
+
+
+def test_partial_fit_takes_no_classes(reg):
+    with pytest.raises(TypeError) as info:
+        pickle.loads(pickle.dumps(reg)).partial_fit(TRAIN_X[:8], TRAIN_Y[:8, 0], classes=[1, 2])
+    assert str(info.value) == "ElectraRegressor.partial_fit takes no classes: it has no labels."
