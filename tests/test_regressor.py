@@ -213,8 +213,13 @@ def test_the_target_names_what_it_cannot_learn():
     assert message(lambda: _target([2.5, 2.5])) == \
         "y is constant (2.5 for every text): there is nothing to learn. A regressor needs targets that vary."
     assert message(lambda: _target([[1.0, 7.0], [2.0, 7.0]])).startswith("Column 1 of y is constant (7.0 ")
-    # Constant within rounding of a large mean, not only exactly.
-    assert message(lambda: _target([1e6, 1e6 + 1e-7])).startswith("y is constant")
+    # Constant within rounding of a large mean, not only exactly; the first text's value is named.
+    assert message(lambda: _target([1e6, 1e6 + 1e-7])) == (
+        "y is constant (1000000.0 for every text): there is nothing to learn. A regressor needs "
+        "targets that vary.")
+    assert message(lambda: _target([-1e-12, 1e-12])).startswith("y is constant")  # at the bound
+    assert _target([-1.5e-12, 1.5e-12]).scale_[0] == pytest.approx(1.5e-12)  # above it
+    assert Regression().mean_ is None and Regression().scale_ is None  # unfitted: no statistics
     assert _target([1e-7, 2e-7]).scale_[0] == pytest.approx(5e-8)  # small but varying: fine
     assert message(lambda: _target([1.0, 1e31])) == (
         "y holds values up to 1e+31; the model's float32 weights cannot hold targets beyond "
@@ -241,6 +246,11 @@ def test_the_targets_loss_prior_and_score():
     assert target.prior_loss(rows) == pytest.approx((8 / 3 + 2) / 2)
     w = np.array([1.0, 1.0, 2.0])  # means 2.5 and 2.5; rows' errors 4.25, 1.25, 2.25
     assert target.prior_loss(rows, weight=w) == pytest.approx((4.25 + 1.25 + 2 * 2.25) / 4)
+    # Computed in float64 whatever the encoded dtype (float32 rounds this variance).
+    close = np.array([[10000.1], [10000.3], [10000.7]], dtype=np.float32)
+    assert target.prior_loss(close) == target.prior_loss(close.astype(np.float64))
+    assert target.prior_loss(close, weight=np.array([1, 2, 1])) == \
+        target.prior_loss(close.astype(np.float64), weight=np.array([1.0, 2.0, 1.0]))
     assert target.score([1.0, 2.0, 3.0], [1.0, 2.0, 4.0]) == pytest.approx(0.5)
     assert target.score([1.0, 2.0, 3.0], [1.0, 2.0, 4.0], sample_weight=[1, 1, 0]) == 1.0
 
@@ -251,7 +261,7 @@ def test_the_target_saves_and_restores_its_statistics():
     target = _target([[1.0, 10.0], [3.0, 30.0]])
     meta = target.metadata()
     assert meta == {"target": "regression", "target_mean": [2.0, 20.0], "target_scale": [1.0, 10.0]}
-    restored = Regression().restore(meta, meta["target_mean"], meta["target_scale"])
+    restored = Regression().restore(meta, [2, 20], [1, 10])  # integers, as a hand-written file
     assert restored.mean_.dtype == restored.scale_.dtype == np.float64
     assert restored.mean_.tolist() == [2.0, 20.0] and restored.scale_.tolist() == [1.0, 10.0]
     attributes = restored.attributes()
