@@ -82,3 +82,135 @@ def test_plot_into_given_axes(pretrainer):
         display = ReplacedTokenDisplay.from_estimator(pretrainer, "good", ax=ax)
     assert display.ax_ is ax and display.figure_ is fig
     plt.close(fig)
+
+
+# ------------------------------------------------------------------ how each form draws
+def _replaced(scores=(0.0, 0.25, 1.5), text="ab cd é", offsets=((0, 2), (3, 5), (6, 7))):
+    return ReplacedTokenDisplay(text=text, offsets=offsets, scores=list(scores), title="t <1>")
+
+
+def test_the_figure_draws_each_token_as_a_bar():
+    import matplotlib as mpl
+
+    display = _replaced().plot()
+    ax = display.ax_
+    assert display.tokens == ["ab", "cd", "é"] and display.scores.dtype == np.float64
+    bars = ax.patches
+    assert [b.get_height() for b in bars] == [0.0, 0.25, 1.5]
+    reds = mpl.colormaps["Reds"]
+    # Scores are coloured on [0, 1]: 1.5 takes the top colour.
+    np.testing.assert_allclose([b.get_facecolor() for b in bars], [reds(0.0), reds(0.25), reds(1.0)])
+    assert all(b.get_edgecolor() == mpl.colors.to_rgba("0.4") and b.get_linewidth() == 0.4
+               for b in bars)
+    labels = ax.get_xticklabels()
+    assert [t.get_text() for t in labels] == ["ab", "cd", "é"]
+    assert all(t.get_rotation() == 0 and t.get_ha() == "center" and t.get_fontsize() == 8
+               for t in labels)
+    assert ax.get_xlim() == (-0.6, 2.6) and ax.get_ylabel() == "P(replaced)"
+    assert ax.get_title() == "t <1>" and ax.title.get_fontsize() == 9
+    assert not ax.lines  # no zero line for scores that cannot be negative
+    assert tuple(display.figure_.get_size_inches()) == (4.0, 2.8)  # short tokens: upright, low
+    plt.close("all")
+
+
+def test_many_long_tokens_are_slanted_and_the_figure_widens():
+    words = [f"word{i}" for i in range(8)]
+    text = " ".join(words)
+    offsets, start = [], 0
+    for w in words:
+        offsets.append((start, start + len(w)))
+        start += len(w) + 1
+    display = ReplacedTokenDisplay(text=text, offsets=offsets, scores=[0.5] * 8).plot()
+    labels = display.ax_.get_xticklabels()
+    assert all(t.get_rotation() == 60 and t.get_ha() == "right" for t in labels)
+    assert tuple(display.figure_.get_size_inches()) == (pytest.approx(0.45 * 8 + 1.5), 3.4)
+    assert display.ax_.get_title() == ""
+    six = ReplacedTokenDisplay(text=text, offsets=offsets[:6], scores=[0.5] * 6).plot()
+    assert all(t.get_rotation() == 0 for t in six.ax_.get_xticklabels())  # six fit upright
+    cjk = ReplacedTokenDisplay(text="好" * 20, offsets=[(i, i + 1) for i in range(20)],
+                               scores=[0.1] * 20).plot()
+    assert tuple(cjk.figure_.get_size_inches()) == (pytest.approx(0.3 * 20 + 1.5), 2.8)
+    plt.close("all")
+
+
+def test_evidence_is_coloured_around_zero_on_its_own_scale():
+    import matplotlib as mpl
+
+    display = TokenEvidenceDisplay(text="ab cd", offsets=[(0, 2), (3, 5)], scores=[0.2, -0.1],
+                                   label="pos", probability=np.float32(0.75)).plot()
+    assert display.probability == 0.75 and type(display.probability) is float
+    assert (display._vmin, display._vmax) == (-0.2, 0.2)
+    cmap = mpl.colormaps["RdBu_r"]
+    np.testing.assert_allclose([b.get_facecolor() for b in display.ax_.patches],
+                               [cmap(1.0), cmap(0.25)])
+    zero = display.ax_.lines[0]
+    assert list(zero.get_ydata()) == [0, 0] and zero.get_color() == "0.3" and zero.get_linewidth() == 0.6
+    assert display.ax_.get_ylabel() == "evidence (drop in P when masked)"
+    flat = TokenEvidenceDisplay(text="ab", offsets=[(0, 2)], scores=[0.0], label=1, probability=1)
+    assert (flat._vmin, flat._vmax) == (-1e-6, 1e-6)  # no evidence: a scale that still divides
+    empty = TokenEvidenceDisplay(text="", offsets=[], scores=[], label=1, probability=1)
+    assert (empty._vmin, empty._vmax) == (-1.0, 1.0)
+    other = _replaced().plot(cmap="Blues")
+    np.testing.assert_allclose(other.ax_.patches[1].get_facecolor(), mpl.colormaps["Blues"](0.25))
+    plt.close("all")
+
+
+def test_the_html_shades_each_token_of_the_text_itself():
+    import matplotlib as mpl
+
+    html = _replaced(scores=(0.0, 0.9, 0.5), text="<ab> cd é!", offsets=((1, 3), (5, 7), (8, 9)))._repr_html_()
+    reds = mpl.colormaps["Reds"]
+
+    def span(score, token):
+        r, g, b = (int(255 * c) for c in reds(score)[:3])
+        ink = "#fff" if 0.299 * r + 0.587 * g + 0.114 * b < 140 else "#000"
+        return (f'<span title="{score:.3f}" data-score="{score:.6f}" style="background:'
+                f'rgb({r},{g},{b});color:{ink};border-radius:3px;padding:0 1px">{token}</span>')
+
+    assert html == ("<div class='sklearn-electra-tokens' style='line-height:1.9;font-family:sans-serif'>"
+                    "<div style='font-weight:bold'>t &lt;1&gt;</div>&lt;" + span(0.0, "ab") + "&gt; "
+                    + span(0.9, "cd") + " " + span(0.5, "é") + "!</div>")
+    assert "color:#fff" in span(0.9, "x") and "color:#000" in span(0.0, "x")  # ink follows shade
+    untitled = ReplacedTokenDisplay(text="ab", offsets=[(0, 2)], scores=[0.0])._repr_html_()
+    assert "font-weight:bold" not in untitled
+
+
+def test_a_display_shows_only_the_tokens_the_model_reads(pretrainer):
+    from sklearn_electra import TextTruncationWarning
+
+    text = " ".join(["battery"] * 40)
+    with pytest.warns(TextTruncationWarning, match="The display shows the tokens the model reads"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # glyphs; ours is one too, so:
+            warnings.simplefilter("always", TextTruncationWarning)
+            display = ReplacedTokenDisplay.from_estimator(pretrainer, text)
+    assert len(display.tokens) == 30  # max_length=32 less [CLS] and [SEP]
+    assert display.ax_.get_title() == "P(replaced) per token"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("error", TextTruncationWarning)  # 30 tokens fit: no warning
+        assert len(ReplacedTokenDisplay.from_estimator(pretrainer, " ".join(["battery"] * 30)).tokens) == 30
+    plt.close("all")
+
+
+def test_evidence_defaults_to_the_predicted_label(fitted):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        display = TokenEvidenceDisplay.from_estimator(fitted, "质量很好，很满意")
+    proba = fitted.predict_proba(["质量很好，很满意"])[0]
+    predicted = fitted.classes_[proba.argmax()]
+    assert display.label == predicted
+    assert display.ax_.get_title() == f"evidence for {predicted!r} (P = {proba.max():.2f})"
+    plt.close("all")
+
+
+def test_evidence_needs_one_label_column():
+    from sklearn_electra import ElectraClassifier
+
+    X = ["good phone", "bad screen"] * 8
+    y = np.array([["pos", "a"], ["neg", "b"]] * 8, dtype=object)
+    clf = ElectraClassifier(max_length=16, vocab_size=60, max_epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError) as info:
+        TokenEvidenceDisplay.from_estimator(clf, "good")
+    assert str(info.value) == ("TokenEvidenceDisplay shows the evidence for one label; this "
+                               "classifier has several label columns. Fit one on the column to show.")
