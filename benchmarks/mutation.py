@@ -270,6 +270,15 @@ EQUIVALENT = {
     **{f"sklearn_electra.targets.regression.xǁRegressionǁprior_loss__mutmut_{i}":
        "weights kept in their dtype: np.average promotes them with the float64 targets, so "
        "the mean and the result are float64 either way" for i in (11, 13)},
+    **{f"sklearn_electra.targets._base.x_entropy__mutmut_{i}":
+       "masses kept in their dtype: dividing by their sum makes float64 shares of integers too"
+       for i in (3, 5)},
+    "sklearn_electra.targets._base.x_learn_classes__mutmut_16":
+        "every label list as objects: np.unique sorts numbers alike, and as_classes turns the "
+        "learned numbers back into a numeric array",
+    **{f"sklearn_electra.targets._base.x_resolve_class_weight__mutmut_{i}":
+       "dtype=None for float64: the balanced ratio of integer counts and np.ones are float64 "
+       "by default" for i in (23, 27, 29, 37, 39)},
 }
 
 

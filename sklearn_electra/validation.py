@@ -42,7 +42,8 @@ def is_object_like(values):
     """Whether labels should stay Python objects rather than fixed-width numpy strings."""
     if hasattr(values, "dtype"):
         return values.dtype.kind in "OUS" or str(values.dtype) in ("string", "str", "category")
-    return any(not isinstance(v, (int, float, bool, np.number)) for v in values)
+    # np.bool_ is no np.number: without it, a numpy array's bools would become objects.
+    return any(not isinstance(v, (int, float, bool, np.number, np.bool_)) for v in values)
 
 
 def _as_rows(X, *, allow_pairs):

@@ -422,6 +422,10 @@ def test_learned_classes_are_sorted_and_keep_their_type():
     numbers = learn_classes([3, 1, 3], "y")
     assert numbers.tolist() == [1, 3] and numbers.dtype == np.int64
     assert as_classes(np.array([2, 0])).dtype == np.int64 and as_classes(["x"]).dtype == object
+    # Bools stay bools, as scikit-learn's classifiers keep them (not objects holding np.bool_).
+    flags = learn_classes([True, False, True], "y")
+    assert flags.dtype == bool and flags.tolist() == [False, True]
+    assert as_classes(np.array([False, True])).dtype == bool
     mixed = _raised(lambda: learn_classes(["a", 1, 2.5], "column 'c' of y"), TypeError)
     assert str(mixed) == ("Labels must be mutually sortable; column 'c' of y mixes float, int, "
                           "str. Convert them to one type, e.g. y.astype(str).")
@@ -453,9 +457,17 @@ def test_class_weights_as_scikit_learn_reads_them():
     assert given.tolist() == [1.0, 2.0, 0.5] and given.dtype == np.float64
     assert resolve_class_weight({"b": 0}, classes, None, 6).tolist() == [1.0, 0.0, 1.0]
     assert str(_raised(lambda: resolve_class_weight("balanced", classes, np.array([1, 2, 3]), 6,
-                                                    incremental=True))).startswith(
+                                                    incremental=True))) == (
         "class_weight='balanced' needs the counts of the whole training set, which partial_fit "
-        "never sees (as in scikit-learn's SGDClassifier). Compute them once, ")
+        "never sees (as in scikit-learn's SGDClassifier). Compute them once, "
+        "sklearn.utils.class_weight.compute_class_weight('balanced', classes=..., y=...), and "
+        "pass class_weight as a dict.")
+    many = np.arange(12)  # messages name the first ten
+    assert str(_raised(lambda: resolve_class_weight("balanced", many, np.r_[np.zeros(11), 5], 5))) \
+        == f"class_weight='balanced' cannot weigh classes that y does not hold: {list(range(10))}. " \
+           "Pass class_weight as a dict."
+    assert str(_raised(lambda: resolve_class_weight({k: 1.0 for k in range(100, 112)}, many, None, 5))) \
+        == f"class_weight names {list(range(100, 110))}, which are not among the classes {list(range(12))}."
     assert str(_raised(lambda: resolve_class_weight("balanced", classes, np.array([1, 0, 3]), 4))) \
         == "class_weight='balanced' cannot weigh classes that y does not hold: ['b']. Pass " \
            "class_weight as a dict."
@@ -496,6 +508,9 @@ def test_entropy_and_weighted_means_of_edge_cases():
     zero.backward()
     assert float(zero) == 0.0 and losses.grad.tolist() == [0.0, 0.0]
     assert float(weighted_mean(torch.tensor([1.0, 4.0]), torch.tensor([1, 3]))) == 3.25
+    # The loss keeps its own dtype whatever the weights' (float64 weights, float32 loss).
+    assert weighted_mean(torch.tensor([1.0, 4.0]), torch.tensor([1.0, 3.0], dtype=torch.float64)).dtype \
+        == torch.float32
 
 
 # ------------------------------------------------------------------ several label columns
