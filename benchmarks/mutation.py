@@ -279,6 +279,14 @@ EQUIVALENT = {
     **{f"sklearn_electra.targets._base.x_resolve_class_weight__mutmut_{i}":
        "dtype=None for float64: the balanced ratio of integer counts and np.ones are float64 "
        "by default" for i in (23, 27, 29, 37, 39)},
+    **{f"sklearn_electra.training_display.x__column__mutmut_{i}":
+       "a missing score as None for NaN: a float64 array turns None into NaN" for i in (6, 8)},
+    **{f"sklearn_electra.training_display.x__column__mutmut_{i}":
+       "a column left in numpy's dtype: the display's constructor makes every curve float64 "
+       "(and from_estimator the epochs int)" for i in (2, 4)},
+    **{f"sklearn_electra.training_display.xǁTrainingHistoryDisplayǁplot__mutmut_{i}":
+       "the legend's labels not given: matplotlib reads each handle's own label, the same one"
+       for i in (122, 126)},
 }
 
 

@@ -123,7 +123,12 @@ def test_only_what_was_given_is_drawn():
     assert base.get_ydata().tolist() == [0.6, 0.6, 0.5] and base.axes is bare.ax_
     assert (base.get_color(), base.get_linestyle()) == ("k", ":")
     assert base.get_label() == "discriminator base-rate entropy"
-    assert bare.base_entropy.dtype == bare.losses["train_loss"].dtype == np.float64
+    assert list(base.get_xdata()) == [1, 2, 3]
+    assert tuple(bare.figure_.get_size_inches()) == (7.0, 4.0)
+    whole = TrainingHistoryDisplay(epochs=[1, 2], losses={"train_loss": [1, 0]},
+                                   scores={"valid_acc": [0, 1]}, lr=[1, 2], base_entropy=[1, 1])
+    assert {whole.losses["train_loss"].dtype, whole.scores["valid_acc"].dtype, whole.lr.dtype,
+            whole.base_entropy.dtype} == {np.dtype(np.float64)}  # numbers given as integers too
     plt.close("all")
 
 
@@ -153,7 +158,8 @@ def test_from_estimator_reads_scores_losses_and_rates_from_the_history():
     np.testing.assert_array_equal(display.scores["valid_f1"], [0.25, np.nan])  # missing: a gap
     assert set(display.losses) == {"train_loss", "valid_loss"}
     np.testing.assert_array_equal(display.losses["valid_loss"], [1.0, np.nan])
-    assert display.epochs.tolist() == [1, 2] and display.kept_epoch == 2
+    assert display.epochs.tolist() == [1, 2] and display.epochs.dtype.kind == "i"
+    assert display.kept_epoch == 2
     assert display.lr.tolist() == [0.2, 0.4, 0.6, 0.8] and display.steps_per_epoch == 2.0
     assert display.base_entropy is None and display.estimator_name == "SimpleNamespace"
     pretraining = [{"epoch": 1, "gen_loss": 3.0, "disc_loss": 0.5, "train_loss": 28.0,
@@ -162,4 +168,14 @@ def test_from_estimator_reads_scores_losses_and_rates_from_the_history():
     assert list(shown.losses) == ["gen_loss", "disc_loss", "valid_disc_loss"]
     assert shown.base_entropy.tolist() == [0.45] and shown.scores == {}
     assert shown.lr is None and shown.steps_per_epoch is None  # no step taken: no rates
+    from types import SimpleNamespace
+
+    bare = SimpleNamespace(check_is_fitted=lambda: None, history_=history, callbacks_=[])
+    assert TrainingHistoryDisplay._learning_rates(bare, 2) == (None, None)  # no schedule, no recipe
+    no_recipe = SimpleNamespace(lr_schedule_=_Schedule(4), recipe_=None)
+    assert TrainingHistoryDisplay._learning_rates(no_recipe, 2) == (None, None)
+    with pytest.raises(ValueError) as info:
+        TrainingHistoryDisplay.from_estimator(SimpleNamespace(check_is_fitted=lambda: None))
+    assert str(info.value) == ("This SimpleNamespace has no training history (a model loaded with "
+                               "from_pretrained keeps none): fit it first.")
     plt.close("all")
