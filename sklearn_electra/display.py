@@ -167,7 +167,10 @@ class ReplacedTokenDisplay(_TokenScoresDisplay):
         """
         estimator.check_is_fitted()
         text, ids, offsets = _token_pieces(estimator, text)
-        scored = estimator.replaced_token_scores([text])[0][1:-1]  # without [CLS] and [SEP]
+        # Score the part the display shows (it has warned once about the rest): the tokens
+        # of a prefix that ends where a token ends are that token and the ones before it.
+        shown = text[:offsets[-1][1]] if offsets else text
+        scored = estimator.replaced_token_scores([shown])[0][1:-1]  # without [CLS] and [SEP]
         display = cls(text=text, offsets=offsets, scores=[s for _, s in scored],
                       title="P(replaced) per token")
         return display.plot(ax=ax, cmap=cmap)
