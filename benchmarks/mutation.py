@@ -307,6 +307,27 @@ EQUIVALENT = {
         "object",
     "sklearn_electra.targets.multioutput.xǁMultiOutputǁprior_loss__mutmut_2":
         "encoded columns left as floats: each column's prior casts its labels to int64",
+    "sklearn_electra._supervised.xǁSupervisedMixinǁ_restore_metadata__mutmut_2":
+        "config not passed on: the bases' _restore_metadata read the metadata only (the recipe, "
+        "the parameters)",
+    **{f"sklearn_electra._supervised.xǁSupervisedMixinǁ_restore_target__mutmut_{i}":
+       "classes from config.json's id2label instead of the metadata: the tagger is the one "
+       "estimator that restores here (the classifier and regressor have their own), and its "
+       "tags are strings, which id2label holds alike and in the same order" for i in (1, 2)},
+    "sklearn_electra._supervised.xǁSupervisedMixinǁ_validate_targets__mutmut_1":
+        "incremental=True by default: every fit passes it; initialize() without data (the one "
+        "call that does not) has no y, which every target refuses before reading it",
+    "sklearn_electra._supervised.xǁSupervisedMixinǁget_loss__mutmut_1":
+        "training=True by default: skorch's signature; the targets' loss is the same in training "
+        "and validation",
+    **{f"sklearn_electra._supervised.xǁSupervisedMixinǁon_epoch_end__mutmut_{i}":
+       "arguments not passed on to skorch's NeuralNet.on_epoch_end, the next in every "
+       "estimator's MRO, a hook that reads none of them" for i in range(1, 8) if i != 4},
+    "sklearn_electra._supervised.xǁSupervisedMixinǁpartial_fit__mutmut_5":
+        "new_schedule=None for False: _fit reads it only as a truth value",
+    "sklearn_electra._supervised.xǁSupervisedMixinǁvalidation_step__mutmut_6":
+        "fit_params left out: fit refuses every keyword but sample_weight (which rides in the "
+        "dataset) before training, so the epochs' fit_params are always empty",
     **{f"sklearn_electra.training_display.xǁTrainingHistoryDisplayǁplot__mutmut_{i}":
        "the legend's labels not given: matplotlib reads each handle's own label, the same one"
        for i in (122, 126)},

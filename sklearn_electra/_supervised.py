@@ -120,7 +120,7 @@ class SupervisedMixin:
 
     def _plateau_loss(self, dataset):
         """The loss of predicting the training labels' prior (``target_.prior_loss``)."""
-        if dataset is None or getattr(dataset, "labels", None) is None or not len(dataset):
+        if dataset is None or dataset.labels is None or not len(dataset):
             return None
         labels, weights = dataset.labels, dataset.weights
         if dataset.groups is not None and labels.dtype != object:  # a text's windows: once
@@ -141,12 +141,12 @@ class SupervisedMixin:
         majority class, and returning it in silence would hide that."""
         start = self._plateau_loss(dataset_train)
         key = "valid_loss" if "valid_loss" in self.history_[-1] else "train_loss"
-        losses = [row[key] for row in self.history_ if key in row]
-        if start is None or not losses or left_plateau(min(losses), start):
+        best = min(row[key] for row in self.history_ if key in row)
+        if left_plateau(best, start):  # also where no plateau is known (start is None)
             return
         which = "validation" if key == "valid_loss" else "training"
         warn_caller(
-            f"The model did not learn: its best {which} loss ({min(losses):.4g}) stayed within "
+            f"The model did not learn: its best {which} loss ({best:.4g}) stayed within "
             f"{PLATEAU_MARGIN:.0%} of the loss of predicting the label frequencies "
             f"({start:.4g}), so it predicts about as well as the majority class. Train for more "
             f"steps (max_epochs; {self.n_iter_} epochs ran), try another learning rate (lr; "
@@ -158,7 +158,7 @@ class SupervisedMixin:
     def _tune_target(self, dataset):
         """Let the target choose its decision settings on ``dataset`` (the validation split,
         else the training rows): multi-label's per-label thresholds."""
-        if not self.target_.tunes or dataset is None or len(dataset) == 0:
+        if not self.target_.tunes:
             return
         logits = self.forward(dataset).float()
         labels = dataset.labels

@@ -84,8 +84,9 @@ def test_a_stuck_fit_without_validation_is_judged_on_its_training_loss():
     message = str(record[0].message)
     assert message.startswith("The model did not learn: its best training loss (")
     assert "predicting the label frequencies (0.6931)" in message
-    assert "(max_epochs; 2 epochs ran), try another learning rate (lr; this fit used 0.001)" \
-        in message
+    assert message.endswith("(max_epochs; 2 epochs ran), try another learning rate (lr; this fit "
+                            "used 0.001), give early stopping more patience (n_iter_no_change), "
+                            "or add training data.")
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)  # a stream is not judged per call
         ElectraClassifier(**TINY).partial_fit(X, ["a", "b"] * 12)
@@ -110,3 +111,68 @@ def test_a_checkpoint_without_the_head_names_the_way_to_fine_tune(tmp_path):
         assert str(info.value) == (
             f"This checkpoint has no {head} head to predict with. To fine-tune it, use "
             f"{estimator.__name__}(model=path).fit(X, y).")
+
+
+def test_partial_fit_takes_every_class_first_and_the_same_classes_after():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = ElectraClassifier(**TINY).partial_fit(X[:2], Y[:2], classes=["neg", "neu", "pos"])
+        assert clf.classes_.tolist() == ["neg", "neu", "pos"]
+        clf.partial_fit(X[2:4], Y[2:4], classes=["neg", "neu", "pos"])
+        with pytest.raises(ValueError) as info:
+            clf.partial_fit(X[2:4], Y[2:4], classes=["neg", "pos"])
+    assert str(info.value) == ("classes=['neg', 'pos'] differs from the classes learned on the "
+                               "first call (['neg', 'neu', 'pos']); pass the same classes, or "
+                               "call fit() to start over.")
+    assert clf.n_iter_ == 2  # the refused call trained nothing
+
+
+def test_a_target_is_fitted_with_the_sample_weights():
+    from sklearn_electra import ElectraRegressor
+
+    y = np.array([0.0, 1.0, 4.0, 2.0, 3.0, 5.0] * 4)
+    w = np.array([1.0, 2.0, 0.5, 1.0, 3.0, 1.0] * 4)
+    reg = ElectraRegressor(**TINY, max_epochs=1).fit(X, y, sample_weight=w)
+    mean = np.average(y, weights=w)
+    np.testing.assert_allclose(reg.target_.mean_, [mean])
+    np.testing.assert_allclose(reg.target_.scale_, [np.sqrt(np.average((y - mean) ** 2, weights=w))])
+
+
+def test_the_loss_can_be_taken_without_the_batch(clf):
+    # skorch's get_loss(y_pred, y_true) with X left out: no weights, the plain mean.
+    import torch
+
+    logits = torch.tensor([[2.0, -1.0], [0.5, 0.5], [-1.0, 3.0]])
+    y = torch.tensor([0, 1, 1])
+    expected = torch.nn.functional.cross_entropy(logits, y)
+    assert clf.get_loss(logits, y).item() == pytest.approx(expected.item())
+    weighted = clf.get_loss(logits, y, X={"sample_weight": torch.tensor([1.0, 0.0, 0.0])})
+    assert weighted.item() == pytest.approx(torch.nn.functional.cross_entropy(logits[:1], y[:1]).item())
+
+
+def test_thresholds_are_tuned_on_the_validation_texts_one_row_per_text():
+    from types import SimpleNamespace
+
+    from sklearn_electra.targets.multilabel import best_f1_thresholds
+
+    words = "the a of and to in is it film phone very".split()
+    rng = np.random.default_rng(0)
+    texts = [" ".join(rng.choice(words, size=int(rng.integers(5, 40)))) + f" {k}"
+             for k in ("red", "blue", "red green", "green", "blue red") * 6]
+    labels = [[k for k in ("red", "blue", "green") if k in t.split()] for t in texts]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = ElectraClassifier(**TINY, max_epochs=2, long_texts="windows", stride=2,
+                                validation_fraction=None).fit(texts, labels)
+    train, valid = clf.get_dataset(texts[:10], labels[:10]), clf.get_dataset(texts[10:], labels[10:])
+    assert len(valid) > 20  # several windows per text
+    indicator = clf.target_.indicator(labels[10:])
+    expected = best_f1_thresholds(clf.predict_proba(texts[10:]), indicator)
+    for run in (SimpleNamespace(incremental=True, dataset_train=train, dataset_valid=valid),
+                SimpleNamespace(incremental=True, dataset_train=valid, dataset_valid=None)):
+        clf.thresholds_ = None
+        clf._end_fit(run)
+        np.testing.assert_allclose(clf.thresholds_, expected)
+        np.testing.assert_allclose(clf.target_.thresholds_, expected)
+    assert not np.allclose(best_f1_thresholds(clf.predict_proba(texts[:10]),
+                                              clf.target_.indicator(labels[:10])), expected)
