@@ -328,6 +328,14 @@ EQUIVALENT = {
     "sklearn_electra._supervised.xǁSupervisedMixinǁvalidation_step__mutmut_6":
         "fit_params left out: fit refuses every keyword but sample_weight (which rides in the "
         "dataset) before training, so the epochs' fit_params are always empty",
+    **{f"sklearn_electra.display.x__token_pieces__mutmut_{i}":
+       "token ids without dtype=int64: numpy's default integer is int64, and an empty text's "
+       "float row is copied into the collator's int64 tensor" for i in (43, 45)},
+    "sklearn_electra.display.xǁ_TokenScoresDisplayǁplot__mutmut_94":
+        "axhline() for axhline(0): the line's height defaults to 0",
+    "sklearn_electra.display.xǁ_TokenScoresDisplayǁ_repr_html___mutmut_30":
+        "ink white at a luminance of exactly 140: the HTML shades with Reds or RdBu_r, none of "
+        "whose 256 colours has that luminance (the grey colormaps do)",
     **{f"sklearn_electra.training_display.xǁTrainingHistoryDisplayǁplot__mutmut_{i}":
        "the legend's labels not given: matplotlib reads each handle's own label, the same one"
        for i in (122, 126)},

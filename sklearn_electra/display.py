@@ -66,8 +66,8 @@ class _TokenScoresDisplay:
         import matplotlib
 
         cmap = matplotlib.colormaps[cmap or self._cmap]
-        norm = matplotlib.colors.Normalize(self._vmin, self._vmax)
-        return cmap(norm(np.clip(self.scores, self._vmin, self._vmax)))
+        # Scores beyond the scale take the colormap's under/over colours (its ends by default).
+        return cmap(matplotlib.colors.Normalize(self._vmin, self._vmax)(self.scores))
 
     def plot(self, ax=None, *, cmap=None):
         """One bar per token, its height the score, its label the token.
@@ -236,7 +236,7 @@ class TokenEvidenceDisplay(_TokenScoresDisplay):
         row = np.concatenate([[tok.cls_token_id], ids, [tok.sep_token_id]])
         rows = np.tile(row, (len(ids) + 1, 1))  # the text, then one row per masked token
         rows[np.arange(1, len(ids) + 1), np.arange(1, len(ids) + 1)] = tok.mask_token_id
-        dataset = EncodedDataset(list(rows.astype(np.int32)), [np.zeros(len(row), np.int8)] * len(rows))
+        dataset = EncodedDataset(list(rows), [np.zeros_like(row)] * len(rows))
         logits = estimator.forward(dataset).float()
         proba = estimator.target_.predict_proba(logits)
         if isinstance(proba, list):

@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from sklearn_electra import ElectraRTDPretrainer, ReplacedTokenDisplay, TokenEvidenceDisplay  # noqa: E402
+from sklearn_electra import display as display_module  # noqa: E402
 
 TEXTS = {"chinese": "质量很好，很满意！", "english": "The Battery died after 2 days."}
 
@@ -126,10 +127,34 @@ def test_many_long_tokens_are_slanted_and_the_figure_widens():
     assert tuple(display.figure_.get_size_inches()) == (pytest.approx(0.45 * 8 + 1.5), 3.4)
     assert display.ax_.get_title() == ""
     six = ReplacedTokenDisplay(text=text, offsets=offsets[:6], scores=[0.5] * 6).plot()
-    assert all(t.get_rotation() == 0 for t in six.ax_.get_xticklabels())  # six fit upright
+    assert all(t.get_rotation() == 0 and t.get_ha() == "center"
+               for t in six.ax_.get_xticklabels())  # six fit upright
+    seven = ReplacedTokenDisplay(text=text, offsets=offsets[:7], scores=[0.5] * 7).plot()
+    assert all(t.get_rotation() == 60 and t.get_ha() == "right" and t.get_rotation_mode() == "anchor"
+               for t in seven.ax_.get_xticklabels())
+    # Three letters are a word, not a character: the figure is the taller one for slanted labels.
+    three = ReplacedTokenDisplay(text="cat sat mat", offsets=[(0, 3), (4, 7), (8, 11)],
+                                 scores=[0.5] * 3).plot()
+    assert tuple(three.figure_.get_size_inches()) == (4.0, 3.4)
     cjk = ReplacedTokenDisplay(text="好" * 20, offsets=[(i, i + 1) for i in range(20)],
                                scores=[0.1] * 20).plot()
     assert tuple(cjk.figure_.get_size_inches()) == (pytest.approx(0.3 * 20 + 1.5), 2.8)
+    assert all(t.get_rotation() == 0 and t.get_ha() == "center"  # characters stay upright
+               for t in cjk.ax_.get_xticklabels())
+    plt.close("all")
+
+
+def test_labels_and_title_ask_for_installed_fonts_that_hold_cjk_glyphs():
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    display = ReplacedTokenDisplay(text="好 ok", offsets=[(0, 1), (2, 4)], scores=[0.2, 0.4],
+                                   title="好").plot()
+    for text in [*display.ax_.get_xticklabels(), display.ax_.title]:
+        families = text.get_fontfamily()
+        # the CJK fonts this machine has, in order, then matplotlib's own (always there)
+        assert families[-1] == "DejaVu Sans" and set(families) <= installed
+        assert families[:-1] == [f for f in display_module._CJK_FONTS if f in installed]
     plt.close("all")
 
 
@@ -172,7 +197,34 @@ def test_the_html_shades_each_token_of_the_text_itself():
                     + span(0.9, "cd") + " " + span(0.5, "é") + "!</div>")
     assert "color:#fff" in span(0.9, "x") and "color:#000" in span(0.0, "x")  # ink follows shade
     untitled = ReplacedTokenDisplay(text="ab", offsets=[(0, 2)], scores=[0.0])._repr_html_()
-    assert "font-weight:bold" not in untitled
+    assert untitled == ("<div class='sklearn-electra-tokens' style='line-height:1.9;"
+                        "font-family:sans-serif'>" + span(0.0, "ab") + "</div>")
+
+
+def _inks(display):
+    return "".join("w" if ink == "fff" else "b"
+                   for ink in re.findall(r"color:#(fff|000);", display._repr_html_()))
+
+
+def test_ink_turns_white_where_the_shade_is_dark():
+    # Every colour of both colormaps: black ink on the light ones, white on the dark ends.
+    levels = np.arange(256) / 255
+    text = "x" * 256
+    offsets = [(i, i + 1) for i in range(256)]
+    reds = _inks(ReplacedTokenDisplay(text=text, offsets=offsets, scores=levels))
+    assert reds == "b" * 133 + "w" * 123
+    evidence = _inks(TokenEvidenceDisplay(text=text, offsets=offsets, scores=2 * levels - 1,
+                                          label=1, probability=1))
+    assert evidence == "w" * 57 + "b" * 142 + "w" * 57
+
+
+def test_scores_beyond_the_scale_take_the_colours_of_its_ends():
+    import matplotlib as mpl
+
+    display = _replaced(scores=np.array([-0.5, 0.5, 2.0], dtype=np.float32))
+    assert display.scores.dtype == np.float64  # float32 scores are widened, as documented
+    reds = mpl.colormaps["Reds"]
+    np.testing.assert_allclose(display._colors(None), [reds(0.0), reds(0.5), reds(1.0)])
 
 
 def test_a_display_shows_only_the_tokens_the_model_reads(pretrainer):
@@ -184,7 +236,10 @@ def test_a_display_shows_only_the_tokens_the_model_reads(pretrainer):
         warnings.simplefilter("always", TextTruncationWarning)
         display = ReplacedTokenDisplay.from_estimator(pretrainer, text)
     said = [str(w.message) for w in caught]
-    assert len(said) == 1 and "The display shows the tokens the model reads" in said[0]  # once
+    longest = len(pretrainer.tokenizer_(text, add_special_tokens=False)["input_ids"]) + 2
+    assert said == [f"1 of 1 texts are longer than max_length=32 tokens (the longest has {longest}) "
+                    "and were truncated. The display shows the tokens the model reads."]  # once
+    assert longest == 42
     assert len(display.tokens) == 30  # max_length=32 less [CLS] and [SEP]
     expected = pretrainer.replaced_token_scores([" ".join(["battery"] * 30)])[0][1:-1]
     np.testing.assert_allclose(display.scores, [s for _, s in expected], atol=1e-5)
@@ -217,3 +272,52 @@ def test_evidence_needs_one_label_column():
         TokenEvidenceDisplay.from_estimator(clf, "good")
     assert str(info.value) == ("TokenEvidenceDisplay shows the evidence for one label; this "
                                "classifier has several label columns. Fit one on the column to show.")
+
+
+def test_a_display_reads_one_text_not_a_pair(pretrainer):
+    with pytest.raises(TypeError, match=r"^X\[0\] is a tuple of 2 items, not a string\.$"):
+        ReplacedTokenDisplay.from_estimator(pretrainer, ("good", "phone"))
+    empty = ReplacedTokenDisplay.from_estimator(pretrainer, "")  # nothing to score, nothing cut
+    assert empty.tokens == [] and empty.scores.shape == (0,) and not empty.ax_.patches
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def keywords():
+    """A classifier that learned its keywords: "great" is pos, "awful" neg, neither none."""
+    from sklearn_electra import ElectraClassifier
+
+    X = ["great phone", "great screen", "awful phone", "awful screen", "phone", "screen",
+         "a phone", "the screen"] * 6
+    y = ["pos", "pos", "neg", "neg", "none", "none", "none", "none"] * 6
+    return ElectraClassifier(max_length=16, vocab_size=60, batch_size=8, lr=5e-3, max_epochs=10,
+                             random_state=0).fit(X, y)
+
+
+def test_evidence_is_the_drop_from_the_whole_text(keywords):
+    import matplotlib as mpl
+
+    proba = keywords.predict_proba(["great phone", "[MASK] phone", "great [MASK]"])
+    pos = keywords.classes_.tolist().index("pos")
+    assert proba[0].argmax() == pos and proba[1].argmax() != pos  # masking "great" loses it
+    fig, ax = plt.subplots()
+    display = TokenEvidenceDisplay.from_estimator(keywords, "great phone", ax=ax, cmap="PuOr")
+    assert display.label == "pos" and display.ax_ is ax
+    np.testing.assert_allclose(display.scores, proba[0, pos] - proba[1:, pos], atol=1e-5)
+    assert display.scores[0] > 0.5  # "great" carries the label
+    assert display.ax_.get_title() == f"evidence for 'pos' (P = {proba[0, pos]:.2f})"
+    puor = mpl.colormaps["PuOr"]
+    norm = mpl.colors.Normalize(display._vmin, display._vmax)
+    np.testing.assert_allclose([b.get_facecolor() for b in ax.patches], puor(norm(display.scores)))
+    plt.close("all")
+
+
+def test_replaced_token_display_takes_a_colormap(pretrainer):
+    import matplotlib as mpl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        display = ReplacedTokenDisplay.from_estimator(pretrainer, "good phone", cmap="Greens")
+    np.testing.assert_allclose([b.get_facecolor() for b in display.ax_.patches],
+                               mpl.colormaps["Greens"](display.scores))
+    plt.close("all")
