@@ -43,9 +43,9 @@ def windowed():
 
 
 def test_a_signal_past_max_length_is_found_with_windows_only(windowed):
-    with pytest.warns(TextTruncationWarning, match="long_texts='windows'") as caught:
+    # (which line the warning points at is test_contracts' job: mutmut's copy adds a frame)
+    with pytest.warns(TextTruncationWarning, match="long_texts='windows'"):
         truncated = ElectraClassifier(**PARAMS).fit(*TRAIN)
-    assert caught[0].filename == __file__  # the warning points at the user's line
     with pytest.warns(TextTruncationWarning, match="100 of 100 texts"):
         assert truncated.score(*TEST) < 0.7  # the deciding word is never seen
     assert windowed.score(*TEST) > 0.9
