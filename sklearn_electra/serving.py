@@ -182,7 +182,8 @@ class ServingMixin:
           ``token_type_ids`` (int64, shape ``(batch, sequence)``, both axes
           dynamic); one output, the estimator's raw scores (``logits``, or
           ``embeddings`` for :class:`ElectraEmbedder`). Weights are fp32,
-          whatever ``quantize`` says.
+          whatever ``quantize`` says. The graph uses ONNX opset 18, which
+          onnxruntime runs from version 1.14 on.
         * ``tokenizer.json``: the tokenizer with truncation at ``max_length``
           and padding to the batch's longest switched on, so that
           ``Tokenizer.from_file(...).encode_batch(texts)`` yields the inputs.

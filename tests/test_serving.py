@@ -59,6 +59,28 @@ def test_quantize_module_replaces_every_linear_layer(fitted):
         quantize_module(fitted.module_, "int4")
 
 
+def test_int8_conversion_keeps_torchs_deprecation_notices_to_itself(fitted):
+    # torch 2.x announces eager quantization's move to torchao at every call; a user who
+    # turns warnings into errors must still be able to serve in int8.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quantized = quantize_module(fitted.module_)
+    assert torch.nn.Linear not in linear_types(quantized)
+
+
+@pytest.mark.parametrize("ao", [{}, {"quantization": object()}], ids=["no-module", "no-function"])
+def test_a_torch_without_eager_quantization_is_named(fitted, monkeypatch, ao):
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(torch, "ao", SimpleNamespace(**ao))
+    with pytest.raises(ValueError) as info:
+        quantize_module(fitted.module_)
+    assert str(info.value) == (
+        f"This PyTorch ({torch.__version__}) no longer has torch.ao.quantization.quantize_dynamic; "
+        "use quantize=None, or export with to_onnx() and quantize the ONNX model with "
+        "onnxruntime.quantization.quantize_dynamic.")
+
+
 def test_int8_copy_follows_further_training(fitted, reviews):
     train, test = reviews
     clf = copy.deepcopy(fitted).set_params(quantize="int8", max_epochs=1)
@@ -153,6 +175,10 @@ def test_onnx_logits_match_pytorch_for_any_batch_and_length(fitted, exported, re
     meta = json.loads((exported / "sklearn_electra.json").read_text())
     assert meta["classes"] == fitted.classes_.tolist()
     assert meta["onnx"]["output"] == "logits"
+    import onnx
+
+    opsets = {o.domain: o.version for o in onnx.load(str(exported / "model.onnx")).opset_import}
+    assert opsets[""] == 18  # the documented opset (onnxruntime >= 1.14)
 
 
 def test_onnx_serving_example_runs_without_torch(fitted, exported, reviews):
