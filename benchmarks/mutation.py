@@ -366,8 +366,9 @@ EQUIVALENT = {
        "the exporter's verbosity: its log goes to a silenced stdout (_quiet_exporter)"
        for i in (52, 62, 67)},
     "sklearn_electra.serving.x_export_onnx__mutmut_56":
-        "dynamo=True left to the default: torch's default exporter from 2.9 on (2.13 here); the "
-        "argument keeps older torch on the exporter whose dynamic shapes we pass",
+        "dynamo=True left to the default: the default of the torch tested here (2.13); the "
+        "argument keeps older torch, whose default was the TorchScript exporter, on the one "
+        "whose dynamic shapes we pass",
     **{f"sklearn_electra.training_display.xǁTrainingHistoryDisplayǁplot__mutmut_{i}":
        "the legend's labels not given: matplotlib reads each handle's own label, the same one"
        for i in (122, 126)},
