@@ -110,8 +110,12 @@ def test_int8_pickles_as_fp32_and_is_not_saved(fitted, tmp_path, reviews):
 def test_int8_needs_cpu_fp32(reviews, fitted):
     train, _ = reviews
     bad = ElectraClassifier(**FAST, quantize="int8", precision="bf16")
-    with pytest.raises(ValueError, match="quantize='int8' runs inference on the CPU in fp32"):
+    with pytest.raises(ValueError) as info:
         bad.fit(train["text"][:32], train["label"][:32])
+    assert str(info.value) == (
+        "quantize='int8' runs inference on the CPU in fp32 with int8 Linear layers; got "
+        "device='cpu', precision='bf16'. Use device='cpu' and precision='fp32', or quantize=None "
+        "(on a GPU, precision='bf16' or 'fp16' is the fast path).")
     assert not bad.initialized_  # refused before any training
     clf = copy.deepcopy(fitted).set_params(quantize="int8", precision="bf16")
     with pytest.raises(ValueError, match="precision='fp32'"):
@@ -177,7 +181,8 @@ def test_onnx_logits_match_pytorch_for_any_batch_and_length(fitted, exported, re
     assert feeds["input_ids"].shape[1] == fitted.max_length  # truncation as in predict
     meta = json.loads((exported / "sklearn_electra.json").read_text())
     assert meta["classes"] == fitted.classes_.tolist()
-    assert meta["onnx"]["output"] == "logits"
+    assert meta["onnx"] == {"file": "model.onnx", "output": "logits",
+                            "inputs": ["input_ids", "attention_mask", "token_type_ids"]}
     import onnx
 
     opsets = {o.domain: o.version for o in onnx.load(str(exported / "model.onnx")).opset_import}
