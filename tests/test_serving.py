@@ -81,6 +81,21 @@ def test_a_torch_without_eager_quantization_is_named(fitted, monkeypatch, ao):
         "onnxruntime.quantization.quantize_dynamic.")
 
 
+def test_the_int8_copy_is_made_once_per_state_of_the_weights(fitted, monkeypatch):
+    from sklearn_electra import serving
+
+    made, real = [], serving.quantize_module
+    monkeypatch.setattr(serving, "quantize_module", lambda m, d: made.append(d) or real(m, d))
+    clf = copy.deepcopy(fitted).set_params(quantize="int8")
+    first = clf.predict_proba(["good"])
+    clf.predict_proba(["bad", "fine"])
+    assert made == ["int8"]  # reused by the next call
+    with torch.no_grad():
+        next(clf.module_.parameters()).mul_(1.0)  # an in-place write: the copy may be stale
+    np.testing.assert_array_equal(clf.predict_proba(["good"]), first)
+    assert made == ["int8", "int8"]
+
+
 def test_int8_copy_follows_further_training(fitted, reviews):
     train, test = reviews
     clf = copy.deepcopy(fitted).set_params(quantize="int8", max_epochs=1)
