@@ -334,6 +334,8 @@ EQUIVALENT = {
     **{f"sklearn_electra.display.x__token_pieces__mutmut_{i}":
        "token ids without dtype=int64: numpy's default integer is int64, and an empty text's "
        "float row is copied into the collator's int64 tensor" for i in (43, 45)},
+    "sklearn_electra.display.x__token_pieces__mutmut_3":
+        "allow_pairs=None for False: check_texts reads it as a truth value",
     "sklearn_electra.display.xǁ_TokenScoresDisplayǁplot__mutmut_94":
         "axhline() for axhline(0): the line's height defaults to 0",
     "sklearn_electra.display.xǁ_TokenScoresDisplayǁ_repr_html___mutmut_30":
