@@ -653,3 +653,30 @@ def test_several_columns_predict_score_and_restore():
     assert restored.attributes()["target_type_"] == "multiclass-multioutput"
     plain = MultiOutput().restore({"columns": None}, [["x", "y"], [0, 1]])
     assert plain.names_ is None and [t.class_weight_ for t in plain.columns_] == [None, None]
+
+
+# ---------------------------------------------------------------- plain Hugging Face checkpoints
+@pytest.mark.parametrize("y, target_type", [
+    (np.array([[1, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1]] * 6), "multilabel-indicator"),
+    (["a", "b", "c", "a"] * 6, "multiclass"),
+])
+def test_a_checkpoint_without_our_metadata_is_read_from_its_config(tmp_path, y, target_type):
+    import os
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    X = ["good phone", "bad screen", "fine battery", "awful case"] * 6
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = ElectraClassifier(max_length=16, vocab_size=80, max_epochs=1, random_state=0).fit(X, y)
+    clf.save_pretrained(tmp_path)
+    os.remove(tmp_path / "sklearn_electra.json")  # what the Hub or transformers alone gives
+    loaded = ElectraClassifier.from_pretrained(tmp_path)
+    assert loaded.target_type_ == target_type
+    assert loaded.classes_.tolist() == [str(c) for c in clf.classes_]  # config names are strings
+    np.testing.assert_allclose(loaded.predict_proba(X[:4]), clf.predict_proba(X[:4]), atol=1e-5)
+    if target_type == "multiclass":  # the restored target names its estimator
+        with pytest.raises(ValueError, match=r"y holds continuous values \(0\.5\): "
+                                             r"ElectraClassifier learns labels"):
+            loaded.partial_fit(X[:4], [0.5, 1.5, 2.5, 0.25])

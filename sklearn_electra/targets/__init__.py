@@ -104,13 +104,13 @@ def classification_target(y, *, threshold=0.5, class_weight=None, estimator="Ele
     return SingleLabel(class_weight, estimator)
 
 
-def restore_classification_target(metadata, config, estimator="ElectraClassifier"):
+def restore_classification_target(metadata, config, estimator):
     """The fitted target that ``sklearn_electra.json`` (or a plain Hugging Face config) describes.
 
-    Checkpoints from before targets were objects hold ``classes`` and ``target_type``;
-    a Hugging Face checkpoint without metadata gives its ``id2label`` and ``problem_type``.
+    Every classifier's metadata holds ``classes`` and ``target_type`` (from before targets
+    were objects too); a Hugging Face checkpoint without metadata gives its ``id2label`` and
+    ``problem_type``. ``estimator`` names the classifier in the target's messages.
     """
-    kind = metadata.get("target")
     target_type = metadata.get("target_type")
     if "classes" in metadata:
         classes = metadata["classes"]
@@ -118,7 +118,7 @@ def restore_classification_target(metadata, config, estimator="ElectraClassifier
         classes = [config.id2label[i] for i in sorted(config.id2label)]
         target_type = "multilabel-indicator" if \
             config.problem_type == "multi_label_classification" else None
-    if kind == "multi_output" or target_type == "multiclass-multioutput":
+    if target_type == "multiclass-multioutput":
         return MultiOutput(None, estimator).restore(metadata, classes)
     if target_type in ("multilabel-indicator", "multilabel-sequences"):
         return MultiLabel(target_type, metadata.get("params", {}).get("threshold", 0.5)) \
