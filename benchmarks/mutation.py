@@ -342,6 +342,9 @@ EQUIVALENT = {
         "ink white at a luminance of exactly 140: the HTML shades with Reds or RdBu_r, none of "
         "whose 256 colours has that luminance (the grey colormaps do)",
     **{f"sklearn_electra.serving.x_quantize_module__mutmut_{i}":
+       "a filtered message in capitals: warnings.filterwarnings matches messages without "
+       "regard to case" for i in (40, 50)},
+    **{f"sklearn_electra.serving.x_quantize_module__mutmut_{i}":
        "a wider warning filter (any message, or any category) around the one quantize_dynamic "
        "call: it raises no warning besides the two deprecation notices filtered"
        for i in (35, 36, 45, 46)},
