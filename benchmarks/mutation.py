@@ -368,6 +368,8 @@ EQUIVALENT = {
     **{f"sklearn_electra.serving.x_export_onnx__mutmut_{i}":
        "input_names left out: the torch.export exporter names the inputs after forward's "
        "arguments, which are these names" for i in (48, 58)},
+    "sklearn_electra.serving.x_export_onnx__mutmut_51":
+        "external_data=None for False: the exporter reads it as a truth value",
     **{f"sklearn_electra.serving.x_export_onnx__mutmut_{i}":
        "the exporter's verbosity: its log goes to a silenced stdout (_quiet_exporter)"
        for i in (52, 62, 67)},
