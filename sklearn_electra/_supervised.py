@@ -141,9 +141,12 @@ class SupervisedMixin:
         majority class, and returning it in silence would hide that."""
         start = self._plateau_loss(dataset_train)
         key = "valid_loss" if "valid_loss" in self.history_[-1] else "train_loss"
-        best = min(row[key] for row in self.history_ if key in row)
-        if left_plateau(best, start):  # also where no plateau is known (start is None)
+        losses = [row[key] for row in self.history_ if key in row]
+        # No loss: a fit interrupted in its first epoch (it says so itself). No plateau
+        # known (start is None): left_plateau answers True.
+        if not losses or left_plateau(min(losses), start):
             return
+        best = min(losses)
         which = "validation" if key == "valid_loss" else "training"
         warn_caller(
             f"The model did not learn: its best {which} loss ({best:.4g}) stayed within "
