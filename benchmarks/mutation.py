@@ -55,7 +55,8 @@ TESTS = {
     "checkpoint": ["tests/test_reliability.py", "tests/test_base.py", "tests/test_contracts.py"],
     "classifier": ["tests/test_classifier.py", "tests/test_targets.py", "tests/test_multilabel.py"],
     "data": ["tests/test_data.py", "tests/test_properties.py", "tests/test_classifier.py"],
-    "datasets": ["tests/test_datasets.py"],
+    # the readers on small files: the real corpora take minutes per mutant under mutmut
+    "datasets": ["tests/test_dataset_files.py"],
     "display": ["tests/test_display.py"],
     "embedder": ["tests/test_embedder.py"],
     "history": ["tests/test_history.py", "tests/test_model_card.py"],
@@ -97,6 +98,9 @@ TESTS = {
     "targets/regression": ["tests/test_regressor.py"],
     "targets/soft": ["tests/test_distill.py"],
 }
+# Modules whose doctests stay out of their run: the examples read whole corpora, minutes
+# per mutant under mutmut's trampoline; their tests check the same code on small files.
+NO_DOCTESTS = {"datasets"}
 # Modules with no behaviour of their own to mutate (re-exports, the version, warning
 # classes, documentation helpers, optional back-ends tested only where installed).
 NOT_MUTATED = {"__init__", "_version", "_warnings", "_docs", "_accelerate"}
@@ -397,7 +401,7 @@ def package_modules():
 def mutmut_config(module):
     """The ``[tool.mutmut]`` lines this module's run adds to the project's settings."""
     path = f"sklearn_electra/{module}.py"
-    selection = [*TESTS[module], path]
+    selection = [*TESTS[module], *([] if module in NO_DOCTESTS else [path])]
     return (f"only_mutate = {json.dumps([path])}\n"
             f"pytest_add_cli_args_test_selection = {json.dumps(selection)}\n")
 

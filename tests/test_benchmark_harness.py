@@ -99,6 +99,7 @@ def test_mutation_map_names_tests_for_every_module_and_scores_without_equivalent
     config = mutation.mutmut_config("targets/labels")
     assert 'only_mutate = ["sklearn_electra/targets/labels.py"]' in config
     assert '"sklearn_electra/targets/labels.py"]' in config.splitlines()[1]  # its doctests too
+    assert "sklearn_electra/datasets.py" not in mutation.mutmut_config("datasets").splitlines()[1]
     record = {"module": "windows", "counts": {"killed": 6, "timeout": 1, "segfault": 1, "survived": 2,
                                               "no tests": 2},
               "survived": ["sklearn_electra.windows.x_f__mutmut_1", "sklearn_electra.windows.x_f__mutmut_2"],
