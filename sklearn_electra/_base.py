@@ -24,18 +24,17 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping as SkorchEarlyStopping
-from skorch.callbacks import EpochTimer, PassthroughScoring, PrintLog, ProgressBar
 from skorch.history import History
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ._accelerate import AccelerateMixin
+from ._callback_order import CallbackOrderMixin
 from ._inference import ElectraInferenceBase
 from ._initialize import InitializeMixin
 from ._steps import TrainingStepsMixin
 from .callbacks import EarlyStopping, raised_by_skorch_early_stopping
-from .checkpoint import EpochCheckpoint, load_trainer_state, restore_training_snapshot, training_snapshot
+from .checkpoint import load_trainer_state, restore_training_snapshot, training_snapshot
 from .modeling import build_config, resolve_model
 from .optim import STREAM_DECAYS, electra_param_groups, optimizer_kwargs
 from .persistence import TRAINER_STATE_DIR
@@ -47,12 +46,6 @@ __all__ = ["ElectraNetBase"]
 
 # DataLoader arguments that the length-bucketed batch sampler owns.
 _SAMPLER_OWNS = ("sampler", "batch_sampler", "drop_last", "collate_fn")
-
-
-def _raises_to_stop(callback):
-    """Whether ``callback`` (a class or an instance) is skorch's EarlyStopping, not ours."""
-    kind = callback if isinstance(callback, type) else type(callback)
-    return issubclass(kind, SkorchEarlyStopping) and not issubclass(kind, EarlyStopping)
 
 
 @dataclass
@@ -72,7 +65,8 @@ class _FitRun:
     incremental: bool = False  # partial_fit: one pass, no validation split, a stream schedule
 
 
-class ElectraNetBase(InitializeMixin, AccelerateMixin, TrainingStepsMixin, ElectraInferenceBase):
+class ElectraNetBase(InitializeMixin, AccelerateMixin, TrainingStepsMixin, CallbackOrderMixin,
+                     ElectraInferenceBase):
     """Shared base of the sklearn_electra estimators that train (a skorch ``NeuralNet``).
 
     Not used directly: see :class:`~sklearn_electra.ElectraClassifier`. The
@@ -380,44 +374,6 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, TrainingStepsMixin, Elect
         return self._shard(loader) if training else loader
 
     # ------------------------------------------------------------ components
-    @property
-    def _default_callbacks(self):
-        callbacks = [
-            ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-            ("valid_loss", PassthroughScoring(name="valid_loss")),
-        ]
-        # Parameters are not validated yet (get_params reads this), so compare
-        # defensively: an invalid value means "off" until fit reports it.
-        if isinstance(self.verbose, numbers.Integral) and self.verbose > 0:
-            callbacks.append(("progress_bar", ProgressBar()))
-        callbacks.append(("print_log", PrintLog()))
-        validating = isinstance(self.validation_fraction, numbers.Real) and self.validation_fraction > 0
-        if self.early_stopping is True and validating:
-            callbacks.append(("early_stopping", EarlyStopping(
-                monitor="valid_loss", patience=self.n_iter_no_change, load_best=True)))
-        if self.checkpoint_dir is not None:
-            # After early stopping: its verdict on the epoch decides what best/ holds.
-            callbacks.append(("checkpoint", EpochCheckpoint(self.checkpoint_dir)))
-        return callbacks
-
-    # Built-in callbacks that act on an epoch's scores: they go after the user's callbacks,
-    # which may record the scores they read.
-    _DECIDING_CALLBACKS = ("early_stopping", "checkpoint")
-
-    def _yield_callbacks(self):
-        """skorch's order (built-in, the user's, then the progress log), with early stopping
-        and checkpointing moved after the user's callbacks."""
-        items = list(super()._yield_callbacks())
-        deciding = [item for item in items if item[0] in self._DECIDING_CALLBACKS]
-        # skorch's own EarlyStopping, given by a user, stops by raising: after checkpointing,
-        # so that the epoch it stops at is written.
-        raising = [item for item in items if item not in deciding and _raises_to_stop(item[1])]
-        rest = [item for item in items if item not in deciding and item not in raising]
-        logs = [i for i, item in enumerate(rest) if isinstance(item[1], PrintLog) or item[1] is PrintLog]
-        at = logs[0] if logs else len(rest)
-        yield from rest[:at] + deciding + raising + rest[at:]
-
     def _initialize_parts(self):
         """Build callbacks, model, criterion, optimizer and history on the resolved device."""
         runtime = self._resolve_runtime()
