@@ -81,7 +81,7 @@ TESTS = {
     "validation": ["tests/test_validation.py", "tests/test_errors.py", "tests/test_fuzz.py", "tests/test_base.py"],
     "windows": ["tests/test_long_texts.py", "tests/test_contracts.py"],
     "_base": ["tests/test_base.py", "tests/test_sklearn_contracts.py"],
-    "_callback_order": ["tests/test_callback_order.py", "tests/test_contracts.py", "tests/test_base.py"],
+    "_callback_order": ["tests/test_callback_order.py", "tests/test_contracts.py"],
     "_steps": ["tests/test_steps.py", "tests/test_recipe.py", "tests/test_base.py",
                "tests/test_contracts.py"],
     "_distill": ["tests/test_distill.py",
