@@ -47,6 +47,15 @@ def test_the_split_is_stratified_only_where_every_class_fits_both_sides(clf):
     assert clf._stratification(windows, 2, 6) is None  # class 0 is one text, not three rows
 
 
+def test_the_stratified_split_follows_the_seed(clf):
+    # A refit with the same random_state validates on the same texts.
+    labels = np.array([0, 1] * 10)
+    units = np.arange(20)
+    split = [sorted(clf._split_units(units, 6, seed, _dataset(labels))[1]) for seed in (3, 3, 4, 5)]
+    assert split[0] == split[1] and split[0] != split[2] != split[3]
+    assert sum(labels[split[0]]) == 3  # stratified: half of each class
+
+
 def test_the_plateau_is_the_prior_of_the_training_rows_counted_once_per_text(clf):
     assert clf._plateau_loss(None) is None
     assert clf._plateau_loss(clf.get_dataset(X)) is None  # no labels
