@@ -337,7 +337,9 @@ def fetch_sentiment_ratings(source="movie_reviews", *, data_home=None, download_
 
 def _read_table(path, names):
     with open(path, encoding="utf-8-sig") as f:  # some files start with a byte-order mark
-        rows = [line.rstrip("\r\n").split("\t", len(names) - 1) for line in f if line.strip()]
+        # The text is the last field (the line's end, stripped by the caller); the spreads'
+        # last field is not read.
+        rows = [line.split("\t", len(names) - 1) for line in f if line.strip()]
     return pd.DataFrame(rows, columns=names)
 
 

@@ -48,6 +48,7 @@ def _bbc(root):
             _write(data / label / f"{i:03d}.txt", f"\n  {text}  \n")
             articles[text] = label
     _write(data / "tech" / "005.txt", "tech headline 0\n\ntech body 0\n")  # a copy of 000.txt
+    _write(data / "tech" / "006.txt", "sport headline 0\n\nsport body 0")  # filed twice: the first kept
     _write(data / "tech" / "notes.md", "not an article")
     _write(data / "README.txt", "a file beside the topic folders")
     _write(data / "sport" / "004.txt", b"sport headline 4\n\nTickets cost \xa35.")  # Windows-1252
@@ -139,9 +140,10 @@ def test_bbc_news_reads_each_topic_folder_once_per_text(packages):
     # A stratified split of a fifth: one article of each topic is held out.
     assert sorted(test["label"]) == ["sport", "tech"]
     assert list(train.index) == list(range(8)) and list(test.index) == [0, 1]
-    assert train.equals(datasets.load_bbc_news()[0])
-    held_out = {tuple(sorted(datasets.load_bbc_news(random_state=seed)[1]["text"])) for seed in range(6)}
-    assert len(held_out) > 1
+    assert train.equals(datasets.load_bbc_news()[0]) and train.equals(datasets.load_bbc_news(random_state=0)[0])
+    splits = [datasets.load_bbc_news(random_state=seed)[1] for seed in range(6)]
+    assert all(sorted(test["label"]) == ["sport", "tech"] for test in splits)
+    assert len({tuple(sorted(test["text"])) for test in splits}) > 1
     assert len(datasets.load_bbc_news(test_size=0.4)[1]) == 4
 
 
@@ -153,7 +155,10 @@ def test_chinese_reviews_drop_blank_repeated_and_two_sided_lines(packages):
     assert sorted(both.loc[both["label"] == "pos", "text"]) == sorted(POS)
     assert len(both) == 10 and sorted(test["label"]) == ["neg", "pos"]
     assert list(train.index) == list(range(8)) and list(test.index) == [0, 1]
-    assert train.equals(datasets.load_chinese_reviews()[0])
+    assert train.equals(datasets.load_chinese_reviews(random_state=0)[0])
+    splits = [datasets.load_chinese_reviews(random_state=seed)[1] for seed in range(6)]
+    assert all(sorted(test["label"]) == ["neg", "pos"] for test in splits)
+    assert len({tuple(sorted(test["text"])) for test in splits}) > 1
     assert len(datasets.load_chinese_reviews(test_size=0.4)[1]) == 4
 
 
@@ -170,6 +175,8 @@ def test_peoples_daily_ner_tags_characters_and_pos_tags_words(packages):
     # One split for every form: the same sentences are held out.
     assert sorted(map("".join, test["tokens"])) == sorted(map("".join, pos_test["tokens"]))
     assert list(train.index) == list(range(5)) and list(test.index) == [0, 1]
+    assert list(pos_train.columns) == list(pos_test.columns) == list(test.columns) == ["tokens", "tags"]
+    assert train.equals(datasets.load_peoples_daily("ner", random_state=0)[0])
     assert len(datasets.load_peoples_daily("pos", test_size=3 / 7)[1]) == 3
     held_out = {tuple(sorted(map("".join, datasets.load_peoples_daily(random_state=seed)[1]["tokens"])))
                 for seed in range(6)}
@@ -212,41 +219,53 @@ def test_entity_spans_join_inside_tags_only_to_an_adjacent_entity_of_their_type(
     assert datasets._entity_spans([]) == [] and datasets._entity_spans(["O", "I-LOC"]) == []
 
 
-# The published files: tab-separated, a byte-order mark on some, Windows line ends.
+# The published files: tab-separated, a byte-order mark on some, Windows line ends. Ten
+# reviews (the id's part before "_"); review 1 has two sentences, review 3 repeats a text.
+EXTRA = [(f"{k}_1", f"review {k}", k / 10) for k in range(6, 11)]
 GROUND_TRUTH = ("\ufeff1_1\t2.5\t  Great day!  \r\n1_2\t-1.25\tBad\tday\r\n\r\n2_1\t0.0\tmeh\r\n"
-                "3_1\t1.0\tGreat day!\r\n3_2\t0.5\tfine\r\n4_1\t-4.0\tawful\r\n5_1\t4\tsuperb\r\n")
+                "3_1\t1.0\tGreat day!\r\n3_2\t0.5\tfine\r\n4_1\t-4.0\tawful\r\n5_1\t4\tsuperb\r\n"
+                + "".join(f"{i}\t{r}\t{t}\r\n" for i, t, r in EXTRA))
 SPREADS = ("\ufeff1_1\t2.4\t1.5\t[2, 3]\r\n1_2\t-1.2\t0.25\t[-1, -2]\r\n2_1\t0.1\t0\t[0]\r\n"
-           "3_1\t1.1\t2\t[1]\r\n3_2\t0.4\t0.5\t[0, 1]\r\n4_1\t-4\t0\t[-4]\r\n5_1\t4\t0\t[4]\r\n")
-
-
-def _vader_files(folder, stem):
-    _write(folder / f"{stem}_GroundTruth.txt", GROUND_TRUTH)
-    _write(folder / f"{stem}_anonDataRatings.txt", SPREADS)
-
-
+           "3_1\t1.1\t2\t[1]\r\n3_2\t0.4\t0.5\t[0, 1]\r\n4_1\t-4\t0\t[-4]\r\n5_1\t4\t0\t[4]\r\n"
+           + "".join(f"{i}\t{r}\t{r / 2}\t[0]\r\n" for i, t, r in EXTRA))
 RATINGS = {"Great day!": (2.5, 1.5), "Bad\tday": (-1.25, 0.25), "meh": (0.0, 0.0), "fine": (0.5, 0.5),
-           "awful": (-4.0, 0.0), "superb": (4.0, 0.0)}
+           "awful": (-4.0, 0.0), "superb": (4.0, 0.0), **{t: (r, r / 2) for _, t, r in EXTRA}}
+REVIEWS = {"Great day!": 1, "Bad\tday": 1, "meh": 2, "fine": 3, "awful": 4, "superb": 5,
+           **{t: int(i.split("_")[0]) for i, t, _ in EXTRA}}
+
+
+def _vader_files(folder, stem, spreads=SPREADS):
+    _write(folder / f"{stem}_GroundTruth.txt", GROUND_TRUTH)
+    _write(folder / f"{stem}_anonDataRatings.txt", spreads)
 
 
 def test_sentiment_ratings_join_the_published_means_and_spreads(tmp_path):
     folder = tmp_path / "vader_ratings"
     _vader_files(folder, "amazonReviewSnippets")
-    train, test = datasets.fetch_sentiment_ratings("amazon_reviews", data_home=tmp_path,
-                                                   download_if_missing=False)
+
+    def fetch(**kwargs):
+        return datasets.fetch_sentiment_ratings("amazon_reviews", data_home=tmp_path,
+                                                download_if_missing=False, **kwargs)
+
+    train, test = fetch()
     assert list(train.columns) == list(test.columns) == ["text", "rating", "rating_sd"]
     both = pd.concat([train, test])
     assert both["rating"].dtype == both["rating_sd"].dtype == float
-    assert {t: (r, s) for t, r, s in both.itertuples(index=False)} == RATINGS and len(both) == 6
-    # A fifth of the reviews (one of five) is held out, all its sentences together.
-    reviews = {"Great day!": 1, "Bad\tday": 1, "meh": 2, "fine": 3, "awful": 4, "superb": 5}
-    assert len({reviews[t] for t in test["text"]}) == 1
-    assert {reviews[t] for t in train["text"]}.isdisjoint(reviews[t] for t in test["text"])
-    assert list(test.index) == list(range(len(test)))
-    held_out = {tuple(sorted(datasets.fetch_sentiment_ratings(
-        "amazon_reviews", data_home=tmp_path, random_state=seed)[1]["text"])) for seed in range(6)}
-    assert len(held_out) > 1
-    _, larger = datasets.fetch_sentiment_ratings("amazon_reviews", data_home=tmp_path, test_size=0.6)
-    assert len({reviews[t] for t in larger["text"]}) == 3
+    assert {t: (r, s) for t, r, s in both.itertuples(index=False)} == RATINGS and len(both) == 11
+    # A fifth of the reviews (two of ten) is held out, all their sentences together.
+    assert len({REVIEWS[t] for t in test["text"]}) == 2
+    assert {REVIEWS[t] for t in train["text"]}.isdisjoint(REVIEWS[t] for t in test["text"])
+    assert list(train.index) == list(range(len(train))) and list(test.index) == list(range(len(test)))
+    # The same split on every call, the default seed's; another seed holds out others.
+    assert all(train.equals(fetch()[0]) and train.equals(fetch(random_state=0)[0]) for _ in range(3))
+    assert len({tuple(sorted(fetch(random_state=seed)[1]["text"])) for seed in range(6)}) > 1
+    assert len({REVIEWS[t] for t in fetch(test_size=0.6)[1]["text"]}) == 6
+
+
+def test_sentiment_ratings_refuse_a_text_rated_twice(tmp_path):
+    _vader_files(tmp_path / "vader_ratings", "tweets", spreads=SPREADS + "2_1\t0.3\t1\t[0]\r\n")
+    with pytest.raises(pd.errors.MergeError, match="one-to-one"):
+        datasets.fetch_sentiment_ratings("tweets", data_home=tmp_path)
 
 
 def test_sentiment_ratings_fetch_the_archive_once_when_missing(tmp_path, monkeypatch):
@@ -313,13 +332,22 @@ def test_fetch_extracts_only_the_rating_files_of_the_checked_archive(tmp_path, m
     monkeypatch.setattr(datasets, "_VADER", ("vaderSentiment", "3.3.2", hashlib.sha256(archive).hexdigest()))
     commands = _pip(monkeypatch, archive)
     folder = tmp_path / "data home" / "vader_ratings"
-    datasets._fetch_vader(str(folder))
+    folder.parent.mkdir()
+    # The files are staged in a temporary folder, never in the working one (which may hold a
+    # folder of that name).
+    (tmp_path / "cwd" / "vader_ratings").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "cwd")
+    datasets._fetch_vader(str(folder))  # its parent, the data home, exists
     (command,) = commands
     assert command[:-1] == [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
                             ":all:", "vaderSentiment==3.3.2", "--dest"]
     assert sorted(os.listdir(folder)) == ["tweets_GroundTruth.txt", "tweets_anonDataRatings.txt"]
     assert (folder / "tweets_anonDataRatings.txt").read_bytes() == SPREADS.encode()
     assert not os.path.exists(command[-1])  # the download went to a temporary folder
+    assert os.listdir(tmp_path / "data home") == ["vader_ratings"]
+    assert os.listdir(tmp_path / "cwd" / "vader_ratings") == []
+    datasets._fetch_vader(str(tmp_path / "new home" / "vader_ratings"))  # a parent made
+    assert os.listdir(tmp_path / "new home" / "vader_ratings") == os.listdir(folder)
     train, test = datasets.fetch_sentiment_ratings("tweets", data_home=tmp_path / "data home")
     both = pd.concat([train, test])
     assert {t: (r, s) for t, r, s in both.itertuples(index=False)} == RATINGS
