@@ -62,6 +62,6 @@ class CallbackOrderMixin:
         # so that the epoch it stops at is written.
         raising = [item for item in items if item not in deciding and _raises_to_stop(item[1])]
         rest = [item for item in items if item not in deciding and item not in raising]
-        logs = [i for i, item in enumerate(rest) if isinstance(item[1], PrintLog) or item[1] is PrintLog]
-        at = logs[0] if logs else len(rest)
+        # skorch yields the progress logs last, its default one (an instance) first.
+        at = next(i for i, item in enumerate(rest) if isinstance(item[1], PrintLog))
         yield from rest[:at] + deciding + raising + rest[at:]
