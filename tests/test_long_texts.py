@@ -68,11 +68,16 @@ def test_one_row_per_text_in_input_order(windowed):
 def test_training_batches_and_validation_split_keep_texts_whole(windowed):
     dataset = windowed.get_dataset(*TRAIN)
     assert isinstance(dataset, TextWindows) and len(dataset) > 3 * len(TRAIN[0])
-    sampler = GroupedBatchSampler(dataset.groups, dataset.lengths, batch_size=8, shuffle=True, seed=0)
+    # The batches fit draws: whole texts, shuffled by the seed (inference keeps length order).
+    sampler = windowed.get_iterator(dataset, training=True, seed=0).batch_sampler
+    assert isinstance(sampler, GroupedBatchSampler)
+    other = GroupedBatchSampler(dataset.groups, dataset.lengths, batch_size=16, shuffle=True, seed=1)
+    in_order = GroupedBatchSampler(dataset.groups, dataset.lengths, batch_size=16, shuffle=False)
+    assert [list(b) for b in sampler] not in ([list(b) for b in other], [list(b) for b in in_order])
     seen = []
     for batch in sampler:
         texts = np.unique(dataset.groups[batch])
-        assert len(texts) <= 8
+        assert len(texts) <= 16  # batch_size texts, however many windows
         assert sorted(batch) == np.flatnonzero(np.isin(dataset.groups, texts)).tolist()
         seen.extend(texts)
     assert sorted(seen) == list(range(len(TRAIN[0]))) and len(sampler) == len(list(sampler))
@@ -146,6 +151,15 @@ def _feeds(encodings):
     return {"input_ids": np.array(pad([e.ids for e in encodings]), dtype=np.int64),
             "attention_mask": np.array(pad([e.attention_mask for e in encodings]), dtype=np.int64),
             "token_type_ids": np.array(pad([e.type_ids for e in encodings]), dtype=np.int64)}
+
+
+def test_a_truncating_model_serves_a_tokenizer_without_overlap(windowed, tmp_path):
+    # Only windows read the tokenizer's overflow; a cut text's overflow must not overlap either.
+    truncating = pickle.loads(pickle.dumps(windowed)).set_params(long_texts="truncate")
+    for estimator, stride in ((truncating, 0), (windowed, PARAMS["stride"])):
+        estimator.to_onnx(tmp_path / str(stride))
+        truncation = Tokenizer.from_file(str(tmp_path / str(stride) / "tokenizer.json")).truncation
+        assert (truncation["max_length"], truncation["stride"]) == (24, stride)
 
 
 def test_int8_and_mean_pooling_and_the_regressor():
@@ -295,8 +309,19 @@ def test_pooling_gives_a_row_per_group_even_one_with_no_windows():
         assert pooled.tolist() == expected and pooled.dtype == torch.float64
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_stride_must_leave_windows_room():
-    with pytest.raises(ValueError, match=r"stride=20 must be below \(max_length - 3\) // 2 = 10"):
-        ElectraClassifier(max_length=24, stride=20, long_texts="windows").fit(["a b"] * 4, [0, 1] * 2)
+    def fit(max_length, stride):
+        return ElectraClassifier(max_length=max_length, stride=stride, long_texts="windows", max_epochs=1,
+                                 vocab_size=100).fit(["a b"] * 4, [0, 1] * 2)
+
+    fit(25, 10)  # (25 - 3) // 2 = 11: a window of 22 subwords moves on by 12
+    fit(24, 9)
+    for max_length, stride, bound in ((25, 11, 11), (24, 10, 10), (24, 20, 10)):
+        with pytest.raises(ValueError) as error:
+            fit(max_length, stride)
+        assert str(error.value) == (
+            f"stride={stride} must be below (max_length - 3) // 2 = {bound}: consecutive windows overlap "
+            "by stride subwords, and each must move on by at least half of one.")
     with pytest.raises(ValueError, match="long_texts"):
         ElectraClassifier(long_texts="slide").fit(["a b"] * 4, [0, 1] * 2)
