@@ -162,6 +162,24 @@ def test_a_truncating_model_serves_a_tokenizer_without_overlap(windowed, tmp_pat
         assert (truncation["max_length"], truncation["stride"]) == (24, stride)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn_electra.TextTruncationWarning")
+def test_both_modes_pass_on_the_batching_seed_and_forwards_arguments(windowed):
+    truncating = pickle.loads(pickle.dumps(windowed)).set_params(long_texts="truncate")
+    X = TEST[0][:8]
+    for estimator in (truncating, windowed):
+        dataset = estimator.get_dataset(*TRAIN)
+
+        def batches(**kwargs):
+            return [list(b) for b in estimator.get_iterator(dataset, **kwargs).batch_sampler]
+
+        assert batches(training=True, seed=0) == batches(training=True, seed=0)
+        assert batches(training=True, seed=0) not in (batches(training=True, seed=1), batches())
+        # Dropout only in training mode; "meta" holds no data, only where the output went.
+        assert not torch.equal(estimator.forward(X, training=True), estimator.forward(X, training=True))
+        assert torch.equal(estimator.forward(X), estimator.forward(X))
+        assert estimator.forward(X, device="meta").device.type == "meta"
+
+
 def test_int8_and_mean_pooling_and_the_regressor():
     X, y = TRAIN
     clf = ElectraClassifier(**{**PARAMS, "max_epochs": 1}, long_texts="windows").fit(X, y)
