@@ -178,6 +178,9 @@ def test_both_modes_pass_on_the_batching_seed_and_forwards_arguments(windowed):
         assert not torch.equal(estimator.forward(X, training=True), estimator.forward(X, training=True))
         assert torch.equal(estimator.forward(X), estimator.forward(X))
         assert estimator.forward(X, device="meta").device.type == "meta"
+        # predict runs the int8 copy when asked (its outputs differ a little from the float model's)
+        int8 = pickle.loads(pickle.dumps(estimator)).set_params(quantize="int8")
+        assert 0 < np.abs(int8.predict_proba(X) - estimator.predict_proba(X)).max() < 0.1
 
 
 def test_int8_and_mean_pooling_and_the_regressor():
