@@ -252,14 +252,15 @@ def test_windows_train_in_chunks_with_the_gradients_of_one_pass():
         torch.testing.assert_close(chunked[name], grad, atol=1e-5, rtol=1e-4, msg=name)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # one epoch: batches only
 def test_a_long_texts_windows_train_at_most_batch_size_at_a_time(monkeypatch):
     from sklearn_electra import ElectraClassifier
 
     seen = []
-    X = [" ".join(["word"] * 300), "short"] * 3
+    X = [" ".join(["word"] * 300), " ".join(["word"] * 60), "short"] * 2
     clf = ElectraClassifier(max_length=16, vocab_size=100, long_texts="windows", stride=2,
                             max_epochs=1, batch_size=2, validation_fraction=None, random_state=0)
-    clf.fit(X, [0, 1] * 3)
+    clf.fit(X, [0, 1, 1] * 2)
     real = type(clf.module_).forward
 
     def spy(module, *args, **kwargs):
@@ -267,9 +268,13 @@ def test_a_long_texts_windows_train_at_most_batch_size_at_a_time(monkeypatch):
         return real(module, *args, **kwargs)
 
     monkeypatch.setattr(type(clf.module_), "forward", spy)
-    clf.partial_fit(X, [0, 1] * 3)
-    # ~25 windows a long text: past 8 x batch_size, trained 2 at a time (short pairs in one)
-    assert max(seen) <= 2 and sum(seen) > 60
+    windows = len(clf.get_dataset(X))
+    clf.partial_fit(X, [0, 1, 1] * 2, sample_weight=[1.0, 2.0, 3.0] * 2)  # weights per text
+    # ~25 windows a long text: past 8 x batch_size, trained 2 at a time (each chunk run again
+    # in the backward pass, checkpointed); the two texts of ~5 windows in one pass.
+    long, medium = len(clf.get_dataset(X[:1])), len(clf.get_dataset(X[1:2]))
+    assert long > 8 * 2 and sum(seen) == windows + 2 * long
+    assert max(seen) == 2 * medium and sorted(seen).count(2 * medium) == 1
 
 
 def test_the_evidence_display_says_when_it_shows_part_of_a_text(tmp_path):
