@@ -405,8 +405,9 @@ EQUIVALENT = {
        "runtime=None: the base resolves the runtime again from the same parameters, the one "
        "the call passed" for i in (5, 8, 24, 27, 31, 34)},
     **{f"sklearn_electra._long_texts.xǁLongTextMixinǁinfer__mutmut_{i}":
-       "module=None on the windows path (training and validation only): the fit's module is "
-       "module_ unless Accelerate wraps it (not installed here; _accelerate is not scored)"
+       "module=None on the windows path (training and validation only) falls back to module_, "
+       "the object a fit runs unless Accelerate wraps it for several processes or mixed "
+       "precision, which one CPU process cannot run"
        for i in (25, 28, 32, 35)},
     "sklearn_electra._long_texts.xǁLongTextMixinǁinfer__mutmut_20":
         "a batch of exactly 8 x batch_size windows in chunks: the same outputs and gradients "
