@@ -218,9 +218,6 @@ class TagSequences(SingleLabel):
     problem_type = None
     noun, class_noun, estimator_kind = "tag", "tag", "tagger"
 
-    def __init__(self, class_weight=None, estimator="ElectraTagger"):
-        super().__init__(class_weight, estimator)
-
     def _check(self, y, inputs):
         return check_tags(y, inputs)
 

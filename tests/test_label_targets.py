@@ -1,0 +1,81 @@
+"""The label targets on their own (no model trained): what a checkpoint records of them and
+reads back, what a later ``partial_fit`` may pass, and their messages."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_electra.targets import SingleLabel, TagSequences
+
+
+def _round_trip(target, kind):
+    # sklearn_electra.json holds the metadata as JSON; restore reads it with the classes.
+    metadata = json.loads(json.dumps(target.metadata()))
+    return kind().restore(metadata, metadata["classes"])
+
+
+def test_single_label_metadata_names_the_kind_classes_type_and_class_weights():
+    binary = SingleLabel(class_weight="balanced").fit(["pos", "neg", "pos"], [None] * 3)
+    assert binary.metadata() == {"target": "single_label", "classes": ["neg", "pos"],
+                                 "target_type": "binary", "class_weight": [1.5, 0.75]}
+    multiclass = SingleLabel().fit(["b", "c", "a", "c"], [None] * 4)
+    assert multiclass.metadata() == {"target": "single_label", "classes": ["a", "b", "c"],
+                                     "target_type": "multiclass"}
+    two_of_three = SingleLabel().fit(["b", "a"], [None] * 2, classes=["a", "b", "c"])
+    assert two_of_three.metadata()["target_type"] == "multiclass"  # the classes, not those seen
+
+
+def test_a_restored_label_target_predicts_and_weighs_its_loss_as_the_fitted_one():
+    logits = torch.tensor([[2.0, -1.0], [0.5, 0.25], [-3.0, 1.0]])
+    target = torch.tensor([1, 0, 1])
+    for fitted in (SingleLabel(class_weight="balanced").fit(["pos", "neg", "pos"], [None] * 3),
+                   SingleLabel().fit(["neg", "pos"], [None] * 2)):
+        restored = _round_trip(fitted, SingleLabel)
+        assert restored.classes_.tolist() == fitted.classes_.tolist()
+        assert restored.attributes()["target_type_"] == "binary"
+        assert restored.predict(logits).tolist() == ["neg", "neg", "pos"]
+        loss, again = fitted.loss(logits, target), restored.loss(logits, target)
+        assert again.dtype == loss.dtype == torch.float32 and again.item() == loss.item()
+    assert restored.class_weight_ is None
+    assert _round_trip(SingleLabel().fit(list("abc"), [None] * 3), SingleLabel).attributes()[
+        "target_type_"] == "multiclass"
+
+
+def test_tag_metadata_has_no_target_type_and_restores_the_tags():
+    fitted = TagSequences(class_weight="balanced").fit([["O", "B-PER"], ["O"]], [["a", "b"], ["c"]])
+    assert fitted.metadata() == {"target": "tags", "classes": ["B-PER", "O"], "class_weight": [1.5, 0.75]}
+    restored = _round_trip(fitted, TagSequences)
+    assert restored.attributes().keys() == {"classes_", "n_classes_"}
+    assert restored.attributes()["n_classes_"] == 2 and restored.classes_.tolist() == ["B-PER", "O"]
+    encoded = restored.encode([["B-PER", "O", "O"], []], [["x", "y", "z"], []])
+    assert [e.tolist() for e in encoded] == [[0, 1, 1], []] and encoded[0].dtype == np.int64
+
+
+def test_a_later_call_keeps_one_label_per_text_and_the_same_classes():
+    target = SingleLabel().fit(["pos", "neg"], [None] * 2)
+    target.continues(["pos", "neg"])
+    target.continues(["pos"], classes=["pos", "neg"])  # the same classes, in any order
+    with pytest.raises(ValueError) as error:
+        target.continues([["pos"], ["neg", "pos"]])
+    assert str(error.value) == ("y holds several labels per text, but this classifier was fitted on "
+                                "one label per text; pass y in that form, or call fit() to start over.")
+    with pytest.raises(ValueError) as error:
+        target.continues(["pos"], classes=["pos"])
+    assert str(error.value) == "classes has a single class 'pos'; a classifier needs at least 2 classes."
+    with pytest.raises(TypeError, match="^Labels must be mutually sortable; classes mixes int, str"):
+        target.continues(["pos"], classes=["pos", 1])
+    with pytest.raises(ValueError, match=r"^classes=\['a', 'pos'\] differs from the classes learned"):
+        target.continues(["pos"], classes=["pos", "a"])
+
+
+def test_a_later_tagger_call_names_tags():
+    target = TagSequences().fit([["O", "B"]], [["a", "b"]])
+    target.continues([["O"]], classes=["B", "O"])
+    with pytest.raises(ValueError) as error:
+        target.continues([["O"]], classes=["O"])
+    assert str(error.value) == "classes has a single tag 'O'; a tagger needs at least 2 tags."
+    with pytest.raises(ValueError) as error:
+        target.continues([["O"]], classes=[])
+    assert str(error.value) == "classes has no tags; a tagger needs at least 2 tags."
