@@ -518,11 +518,13 @@ def run(module, children, limit, recheck=False):
     record = collect(module, home)
     seconds = round(time.perf_counter() - start)
     if before:
+        record = merge_recheck(before, record, names)
         record.update(seconds=before["seconds"], exit=before["exit"], revision=before["revision"],
                       date=before["date"], recheck={"revision": revision, "survivors": len(names),
                                                     "date": record["date"], "seconds": seconds})
     else:
         record.update(seconds=seconds, exit=code, revision=revision)
+    record.pop("statuses")  # every mutant's verdict: mutmut's own files keep them
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, f"{module.replace('/', '.')}.json"), "w") as f:
         json.dump(record, f, indent=1, sort_keys=True)
@@ -542,10 +544,25 @@ def collect(module, home):
     for status in statuses.values():
         counts[status] = counts.get(status, 0) + 1
     survivors = sorted(n for n, s in statuses.items() if s == "survived")
-    return {"module": module, "counts": counts, "survived": survivors,
+    return {"module": module, "counts": counts, "survived": survivors, "statuses": statuses,
             "not_checked": sorted(n for n, s in statuses.items() if s in ("not checked", "no tests")),
             "date": datetime.date.today().isoformat(),
             "tests": TESTS[module]}
+
+
+def merge_recheck(before, after, names):
+    """The verdicts of a full run with its survivors (``names``) re-tested. mutmut forgets
+    the other verdicts when the tests that cover a function change, so they are taken from
+    the full run's record, and only the re-tested mutants' from the new one."""
+    counts = dict(before["counts"])
+    counts["survived"] -= len(names)
+    rechecked = {n: s for n, s in after["statuses"].items() if n in set(names)}
+    for status in rechecked.values():
+        counts[status] = counts.get(status, 0) + 1
+    return {**after, "counts": {k: v for k, v in counts.items() if v},
+            "survived": sorted(n for n, s in rechecked.items() if s == "survived"),
+            "not_checked": sorted(set(before["not_checked"]) | {
+                n for n, s in rechecked.items() if s in ("not checked", "no tests")})}
 
 
 def score(record):

@@ -109,3 +109,11 @@ def test_mutation_map_names_tests_for_every_module_and_scores_without_equivalent
     assert mutation.score(record) == (8 / 11, 1)
     assert "6 killed, 2 survived of which 1 equivalent, 2 not checked, 2 timeout or crash" in (
         mutation.summary_line(record))
+    # A re-check keeps the full run's other verdicts, which mutmut forgets when tests change.
+    before = {"counts": {"killed": 6, "survived": 3, "no tests": 1}, "survived": ["a", "b", "c"],
+              "not_checked": ["e"]}
+    after = {"statuses": {"a": "killed", "b": "survived", "c": "timeout", "d": "not checked",
+                          "e": "not checked"}, "module": "windows"}
+    merged = mutation.merge_recheck(before, after, ["a", "b", "c"])
+    assert merged["counts"] == {"killed": 7, "survived": 1, "no tests": 1, "timeout": 1}
+    assert merged["survived"] == ["b"] and merged["not_checked"] == ["e"] and merged["module"] == "windows"
