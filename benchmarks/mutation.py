@@ -416,6 +416,14 @@ EQUIVALENT = {
     "sklearn_electra._long_texts.xǁLongTextMixinǁinfer__mutmut_20":
         "a batch of exactly 8 x batch_size windows in chunks: the same outputs and gradients "
         "(test_contracts checks the two ways agree), only the memory differs",
+    **{f"sklearn_electra._long_texts.xǁLongTextMixinǁ_make_dataset__mutmut_{i}":
+       "fitting passed on differently: the classifier's and regressor's datasets do not depend on "
+       "it (only the pretrainer's, which has no long_texts)" for i in (1, 7, 10)},
+    **{f"sklearn_electra._long_texts.xǁLongTextMixinǁinfer__mutmut_{i}":
+       "a chunk not trimmed to its longest window: the padding kept is masked, so only time "
+       "changes" for i in (51, 53)},
+    "sklearn_electra._long_texts.xǁLongTextMixinǁinfer__mutmut_60":
+        "checkpointing a chunk under no_grad (validation) runs it once, as the plain call does",
     "sklearn_electra._long_texts.xǁLongTextMixinǁ_collator__mutmut_2":
         "the base's collator does not read the dataset",
     "sklearn_electra.serving.x_export_onnx__mutmut_51":

@@ -247,6 +247,11 @@ def test_windows_train_in_chunks_with_the_gradients_of_one_pass():
     loss_one, one_pass = gradients(1000)  # every window in one forward
     loss_chunked, chunked = gradients(2)  # two windows at a time, checkpointed
     assert loss_chunked == pytest.approx(loss_one, abs=1e-6)
+    with torch.no_grad():  # validation: chunks without checkpointing, the same logits
+        clf.set_params(batch_size=2)
+        chunked_logits = clf.infer(x)
+        clf.set_params(batch_size=1000)
+        torch.testing.assert_close(chunked_logits, clf.infer(x), atol=1e-5, rtol=1e-4)
     assert one_pass.keys() == chunked.keys() and len(one_pass) > 10
     for name, grad in one_pass.items():
         torch.testing.assert_close(chunked[name], grad, atol=1e-5, rtol=1e-4, msg=name)
