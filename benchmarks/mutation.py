@@ -98,7 +98,7 @@ TESTS = {
     "targets/__init__": ["tests/test_targets.py", "tests/test_multilabel.py"],
     "targets/labels": ["tests/test_label_targets.py", "tests/test_targets.py", "tests/test_supervised.py",
                        "tests/test_classifier.py", "tests/test_tagger.py"],
-    "targets/multilabel": ["tests/test_multilabel.py", "tests/test_targets.py"],
+    "targets/multilabel": ["tests/test_label_targets.py", "tests/test_multilabel.py", "tests/test_targets.py"],
     "targets/multioutput": ["tests/test_targets.py"],
     "targets/regression": ["tests/test_regressor.py"],
     "targets/soft": ["tests/test_distill.py"],

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from sklearn_electra.targets import SingleLabel, TagSequences
+from sklearn_electra.targets import MultiLabel, SingleLabel, TagSequences
 
 
 def _round_trip(target, kind):
@@ -79,3 +79,45 @@ def test_a_later_tagger_call_names_tags():
     with pytest.raises(ValueError) as error:
         target.continues([["O"]], classes=[])
     assert str(error.value) == "classes has no tags; a tagger needs at least 2 tags."
+
+
+def test_multilabel_metadata_round_trips_tuned_thresholds_and_per_label_weights():
+    y = [["a"], ["a", "b"], [], ["c"]]
+    fitted = MultiLabel("multilabel-sequences", threshold="auto", class_weight="balanced").fit(y, [None] * 4)
+    logits = torch.tensor([[2.0, -1.0, 0.1], [-0.2, 0.3, 1.0], [0.0, 0.0, -2.0], [1.0, 1.0, 1.0]])
+    fitted.tune(logits, fitted.encode(y, [None] * 4))
+    meta = fitted.metadata()
+    assert meta.keys() == {"target", "classes", "target_type", "thresholds", "positive_weight",
+                           "negative_weight"}
+    assert (meta["target"], meta["classes"], meta["target_type"]) == (
+        "multi_label", ["a", "b", "c"], "multilabel-sequences")
+    # "balanced" for each label as its own yes/no problem: n / (2 * count)
+    assert meta["positive_weight"] == [1.0, 2.0, 2.0]
+    assert meta["negative_weight"] == pytest.approx([1.0, 2 / 3, 2 / 3])
+    restored = _round_trip(fitted, lambda: MultiLabel("multilabel-sequences", threshold="auto"))
+    assert restored.metadata() == meta and restored.thresholds_.dtype == np.float64
+    assert restored.attributes()["thresholds_"].tolist() == fitted.thresholds_.tolist()
+    assert restored.predict(logits) == fitted.predict(logits)
+    target = torch.tensor(fitted.encode(y, [None] * 4))
+    loss, again = fitted.loss(logits, target), restored.loss(logits, target)
+    assert again.dtype == loss.dtype == torch.float32 and again.item() == loss.item()
+    plain = MultiLabel("multilabel-indicator").fit(np.array([[1, 0], [0, 1], [1, 1]]), [None] * 3)
+    assert plain.metadata() == {"target": "multi_label", "classes": [0, 1],
+                                "target_type": "multilabel-indicator"}
+
+
+def test_a_later_multilabel_call_keeps_its_form_and_classes():
+    target = MultiLabel("multilabel-sequences").fit([["a"], ["a", "b"], ["b"]], [None] * 3)
+    target.continues([["b"]], classes=["b", "a"])
+    with pytest.raises(ValueError) as error:
+        target.continues(["a", "b"])
+    assert str(error.value) == ("y holds one label per text, but this classifier was fitted on one "
+                                "list of labels per text; pass y in that form, or call fit() to start over.")
+    with pytest.raises(ValueError) as error:
+        target.continues([["a"]], classes=["a", "c"])
+    assert str(error.value) == ("classes=['a', 'c'] differs from the classes learned on the first call "
+                                "(['a', 'b']).")
+    indicator = MultiLabel("multilabel-indicator").fit(np.array([[1, 0], [0, 1]]), [None] * 2)
+    with pytest.raises(ValueError, match="^y holds one label per text, but this classifier was fitted "
+                                         "on a 0/1 label matrix;"):
+        indicator.continues([0, 1])
