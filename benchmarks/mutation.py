@@ -426,6 +426,9 @@ EQUIVALENT = {
         "checkpointing a chunk under no_grad (validation) runs it once, as the plain call does",
     "sklearn_electra._long_texts.xǁLongTextMixinǁ_collator__mutmut_2":
         "the base's collator does not read the dataset",
+    "sklearn_electra.regressor.xǁElectraRegressorǁ_restore_target__mutmut_27":
+        "Regression.restore reads the statistics it is given; the metadata argument is the "
+        "targets' shared signature",
     "sklearn_electra.serving.x_export_onnx__mutmut_51":
         "external_data=None for False: the exporter reads it as a truth value",
     **{f"sklearn_electra.serving.x_export_onnx__mutmut_{i}":

@@ -30,8 +30,9 @@ __all__ = ["ElectraRegressor"]
 def _rescale_head(model, scale, shift):
     """Make the head's output ``scale * output + shift`` (per target), in place."""
     out = model.classifier.out_proj
-    scale = torch.as_tensor(scale, dtype=out.weight.dtype, device=out.weight.device)
-    shift = torch.as_tensor(shift, dtype=out.weight.dtype, device=out.weight.device)
+    # In place, the products take the weights' dtype (float32, or half precision).
+    scale = torch.as_tensor(scale, device=out.weight.device)
+    shift = torch.as_tensor(shift, device=out.weight.device)
     with torch.no_grad():
         out.weight.mul_(scale[:, None])
         out.bias.mul_(scale).add_(shift)

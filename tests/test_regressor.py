@@ -295,3 +295,48 @@ def test_partial_fit_takes_no_classes(reg):
     with pytest.raises(TypeError) as info:
         pickle.loads(pickle.dumps(reg)).partial_fit(TRAIN_X[:8], TRAIN_Y[:8, 0], classes=[1, 2])
     assert str(info.value) == "ElectraRegressor.partial_fit takes no classes: it has no labels."
+
+
+def test_partial_fit_passes_the_weights_on_and_refuses_other_keywords(reg):
+    again = pickle.loads(pickle.dumps(reg))
+    with pytest.raises(ValueError, match=r"^X has 3 rows but sample_weight has 2 weights"):
+        again.partial_fit(TRAIN_X[:3], TRAIN_Y[:3, 0], sample_weight=[1.0, 2.0])
+    with pytest.raises(TypeError, match=r"^ElectraRegressor.fit\(\) got unexpected keyword argument\(s\) \['epochs'\]"):
+        again.partial_fit(TRAIN_X[:3], TRAIN_Y[:3, 0], epochs=2)
+
+
+def test_messages_name_the_regressor_fitted_or_loaded(reg, tmp_path):
+    import os
+
+    bad = ["many", *TRAIN_Y[1:4, 0]]
+    message = r"^y\[0\] is a str \('many'\), not a number\. ElectraRegressor learns numeric targets"
+    with pytest.raises(ValueError, match=message):
+        ElectraRegressor(**PARAMS).fit(TRAIN_X[:4], bad)
+    reg.save_pretrained(tmp_path / "reg")
+    with pytest.raises(ValueError, match=message):
+        ElectraRegressor.from_pretrained(tmp_path / "reg").partial_fit(TRAIN_X[:4], bad)
+    os.remove(tmp_path / "reg" / "sklearn_electra.json")  # a plain Hugging Face checkpoint
+    with pytest.raises(ValueError, match=message):
+        ElectraRegressor.from_pretrained(tmp_path / "reg").partial_fit(TRAIN_X[:4], bad)
+
+
+def test_long_text_defaults_are_the_classifiers():
+    from sklearn_electra import ElectraClassifier
+
+    shared = ("long_texts", "stride", "window_pooling")
+    assert [ElectraRegressor().get_params()[k] for k in shared] == [
+        ElectraClassifier().get_params()[k] for k in shared]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_only_a_read_regression_head_with_as_many_targets_is_rescaled(reg, reg2, fitted, tmp_path):
+    # A head built fresh (another number of targets, or a classifier's) predicts standardized
+    # targets from the start: rescaling it would shift its zero bias.
+    y = TRAIN_Y[:40, 0]  # mean 5.5-ish: a rescaled bias would be far from 0
+    for name, source in (("two targets", reg2), ("classifier", fitted)):
+        source.save_pretrained(tmp_path / name)
+        new = ElectraRegressor(model=str(tmp_path / name)).initialize(TRAIN_X[:40], y)
+        assert new.module_.classifier.out_proj.bias.tolist() == [0.0], name
+    reg.save_pretrained(tmp_path / "same")
+    same = ElectraRegressor(model=str(tmp_path / "same")).initialize(TRAIN_X[:40], y)
+    assert same.module_.classifier.out_proj.bias.item() != 0.0
