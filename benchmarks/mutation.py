@@ -429,6 +429,14 @@ EQUIVALENT = {
     "sklearn_electra.regressor.xǁElectraRegressorǁ_restore_target__mutmut_27":
         "Regression.restore reads the statistics it is given; the metadata argument is the "
         "targets' shared signature",
+    **{f"sklearn_electra.targets.labels.xǁSingleLabelǁrestore__mutmut_{i}":
+       "class weights read back in float64 hold the float32 values saved, and the loss weighs "
+       "in its own dtype" for i in (12, 14)},
+    **{f"sklearn_electra.targets.labels.xǁSingleLabelǁ{name}": "dim=+1 for dim=-1: a "
+       "classifier's logits are 2-d (the tagger takes its own softmax and argmax per token)"
+       for name in ("predict_proba__mutmut_5", "predict__mutmut_2")},
+    "sklearn_electra.targets.labels.xǁTagSequencesǁ_indices__mutmut_6":
+        "np.fromiter without count: the count only sizes the array ahead",
     "sklearn_electra.serving.x_export_onnx__mutmut_51":
         "external_data=None for False: the exporter reads it as a truth value",
     **{f"sklearn_electra.serving.x_export_onnx__mutmut_{i}":

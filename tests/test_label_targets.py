@@ -121,3 +121,12 @@ def test_a_later_multilabel_call_keeps_its_form_and_classes():
     with pytest.raises(ValueError, match="^y holds one label per text, but this classifier was fitted "
                                          "on a 0/1 label matrix;"):
         indicator.continues([0, 1])
+
+
+def test_correct_counts_the_right_rows_and_skips_ignored_positions():
+    target = SingleLabel().fit(["a", "b"], [None] * 2)
+    logits = torch.tensor([[2.0, 1.0], [0.0, 3.0], [1.0, 0.0], [0.0, 1.0]])
+    assert target.correct(logits, torch.tensor([0, 0, -100, 1])) == (2, 3)
+    # a batch of tag rows: positions marked -100 (padding, later subwords) are not counted
+    tags = TagSequences().fit([["O", "B"]], [["x", "y"]])
+    assert tags.correct(logits.reshape(2, 2, 2), torch.tensor([[0, -100], [1, 0]])) == (1, 3)
