@@ -435,8 +435,9 @@ EQUIVALENT = {
     **{f"sklearn_electra.targets.labels.xǁSingleLabelǁ{name}": "dim=+1 for dim=-1: a "
        "classifier's logits are 2-d (the tagger takes its own softmax and argmax per token)"
        for name in ("predict_proba__mutmut_5", "predict__mutmut_2")},
-    "sklearn_electra.targets.labels.xǁTagSequencesǁ_indices__mutmut_6":
-        "np.fromiter without count: the count only sizes the array ahead",
+    **{f"sklearn_electra.targets.labels.xǁ{kind}ǁ_indices__mutmut_6":
+       "np.fromiter without count: the count only sizes the array ahead"
+       for kind in ("SingleLabel", "TagSequences")},
     "sklearn_electra.serving.x_export_onnx__mutmut_51":
         "external_data=None for False: the exporter reads it as a truth value",
     **{f"sklearn_electra.serving.x_export_onnx__mutmut_{i}":

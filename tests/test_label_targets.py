@@ -130,3 +130,11 @@ def test_correct_counts_the_right_rows_and_skips_ignored_positions():
     # a batch of tag rows: positions marked -100 (padding, later subwords) are not counted
     tags = TagSequences().fit([["O", "B"]], [["x", "y"]])
     assert tags.correct(logits.reshape(2, 2, 2), torch.tensor([[0, -100], [1, 0]])) == (1, 3)
+
+
+def test_label_messages_name_the_estimator():
+    with pytest.raises(ValueError) as error:
+        SingleLabel(estimator="ElectraRanker").fit(None, [None] * 2)
+    assert str(error.value) == "ElectraRanker requires y (one label per text); got None."
+    with pytest.raises(ValueError, match=r"^y holds continuous values \(0\.5\): ElectraRanker learns labels"):
+        SingleLabel(estimator="ElectraRanker").fit([0.5, 1.0], [None] * 2)
