@@ -136,5 +136,13 @@ def test_label_messages_name_the_estimator():
     with pytest.raises(ValueError) as error:
         SingleLabel(estimator="ElectraRanker").fit(None, [None] * 2)
     assert str(error.value) == "ElectraRanker requires y (one label per text); got None."
-    with pytest.raises(ValueError, match=r"^y holds continuous values \(0\.5\): ElectraRanker learns labels"):
-        SingleLabel(estimator="ElectraRanker").fit([0.5, 1.0], [None] * 2)
+    for y, message in (
+            ([0.5, 1.0], "y holds continuous values (0.5): ElectraRanker learns labels. For numeric "
+                         "targets use ElectraRegressor; to keep them as labels, convert them first "
+                         "(e.g. y.astype(str))."),
+            ([1.0, float("inf")], "y[1] is inf: a label must be finite. For numeric targets use "
+                                  "ElectraRegressor."),
+            ([1, object()], "y[1] is an object: a label is a string, a number or a bool.")):
+        with pytest.raises(ValueError) as error:
+            SingleLabel(estimator="ElectraRanker").fit(y, [None] * 2)
+        assert str(error.value) == message

@@ -28,7 +28,8 @@ def label_type(values, row):
     ('continuous', 1.0)
     """
     try:
-        kind = type_of_target(values)
+        with np.errstate(invalid="ignore"):  # its cast of an infinite value warns before it raises
+            kind = type_of_target(values)
     except ValueError:  # scikit-learn refuses infinite values before it looks at them
         listed = values.tolist()
         i = next((i for i, v in enumerate(listed) if isinstance(v, float) and not np.isfinite(v)), 0)
