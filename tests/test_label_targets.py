@@ -146,3 +146,54 @@ def test_label_messages_name_the_estimator():
         with pytest.raises(ValueError) as error:
             SingleLabel(estimator="ElectraRanker").fit(y, [None] * 2)
         assert str(error.value) == message
+
+
+def test_label_type_names_the_first_value_that_is_not_finite_and_the_first_fraction():
+    from sklearn_electra.targets.labels import label_type
+
+    row = "y[{}]".format
+    for values, message in ((np.array([1.0, np.nan, 2.0]), "y[1] is nan"),
+                            (np.array([1.0, 2.0, -np.inf], dtype=np.float32), "y[2] is -inf")):
+        with pytest.raises(ValueError) as error:
+            label_type(values, row)
+        assert str(error.value) == f"{message}: a label must be finite. For numeric targets use " \
+                                   "ElectraRegressor."
+    # the value shown is the first that is not a whole number, not the first value
+    assert label_type(np.array([3.0, 2.0, 2.5, 0.5]), row) == ("continuous", 2.5)
+    assert label_type(np.array([3, 1, 2]), row) == ("multiclass", None)
+    assert label_type(np.array(["b", "a"]), row) == ("binary", None)
+
+
+@pytest.mark.parametrize("y", [[True, False, object()], [1.5, 2.5, object()],
+                               [np.int8(1), np.int8(2), object()], ["a", 1, object()]])
+def test_the_first_value_that_is_not_a_label_is_named(y):
+    values = np.empty(len(y), dtype=object)
+    values[:] = y
+    with pytest.raises((ValueError, TypeError)) as error:
+        SingleLabel().fit(values, [None] * len(y))
+    if error.type is ValueError:  # str mixed with others does not sort: learn_classes says so
+        assert str(error.value) == "y[2] is an object: a label is a string, a number or a bool."
+
+
+def test_the_prior_loss_weighs_rows_tokens_and_classes():
+    entropy = lambda *p: float(-sum(q * np.log(q) for q in p))  # noqa: E731
+    single = SingleLabel().fit(["a", "b"], [None] * 2)
+    encoded = np.array([0, 0, 0, 1])
+    assert single.prior_loss(encoded) == pytest.approx(entropy(0.75, 0.25))
+    # sample weights 1, 1, 1, 3 balance the classes: as many a as b
+    assert single.prior_loss(encoded, [1, 1, 1, 3]) == pytest.approx(np.log(2))
+    assert single.prior_loss(encoded, np.array([0.0, 0.0, 1.0, 1.0])) == pytest.approx(np.log(2))
+    # a class weight multiplies each row's sample weight
+    weighted = SingleLabel(class_weight={"a": 1.0, "b": 2.0}).fit(["a", "b"], [None] * 2)
+    assert weighted.prior_loss(encoded) == pytest.approx(entropy(0.6, 0.4))
+    assert weighted.prior_loss(encoded, [2, 2, 2, 1]) == pytest.approx(entropy(0.75, 0.25))
+    # tag rows: each row's weight goes to each of its counted tokens; -100 is not counted
+    tags = TagSequences(class_weight={"O": 1.0, "B": 3.0}).fit([["O", "B"]], [["x", "y"]])
+    rows = np.empty(2, dtype=object)
+    rows[0], rows[1] = np.array([-100, 1, 1, -100]), np.array([0, -100, 1])  # B=0, O=1
+    # B: weight 2 (row 1) * 3; O: 1 * 2 (row 0) + 2 * 1 (row 1)
+    assert tags.prior_loss(rows, np.array([1.0, 2.0])) == pytest.approx(entropy(0.6, 0.4))
+    # unweighted, the same tokens in one row: the same prior
+    same = np.empty(1, dtype=object)
+    same[0] = np.array([0, 1, 1, -100])
+    assert tags.prior_loss(same) == pytest.approx(entropy(0.6, 0.4))
