@@ -41,15 +41,15 @@ __all__ = ["Target", "SingleLabel", "TagSequences", "MultiLabel", "MultiOutput",
 
 def _label_matrix(y):
     """Whether ``y`` is 2-d with several columns of labels: a DataFrame, a 2-d array, or nested
-    lists of numbers of one length (as ``type_of_target`` reads them). Nested lists of
-    strings stay label lists (one list of labels per text), the multi-label form."""
+    lists (or arrays) of numbers of one length, as ``type_of_target`` reads them. Nested lists
+    of strings stay label lists (one list of labels per text), the multi-label form."""
     if isinstance(y, pd.DataFrame):
         return y.shape[1] > 1
     if y is None or hasattr(y, "toarray") or isinstance(y, (str, bytes, pd.Series)):
         return False
     if not isinstance(y, np.ndarray):
         rows = list(y)
-        if not rows or not all(isinstance(r, (list, tuple)) for r in rows) or any(
+        if not rows or not all(isinstance(r, (list, tuple, np.ndarray)) for r in rows) or any(
                 not isinstance(v, (bool, int, float, np.number)) for r in rows for v in r):
             return False
     try:
@@ -63,11 +63,8 @@ def _label_matrix(y):
 
 
 def _is_indicator(y):
-    """A 2-d ``y`` of 0s and 1s only."""
-    if hasattr(y, "toarray"):
-        return True
-    values = np.asarray(y.to_numpy() if isinstance(y, (pd.DataFrame, pd.Series)) else y,
-                        dtype=object).ravel()
+    """Whether a label matrix (:func:`_label_matrix`) holds 0s and 1s only."""
+    values = np.asarray(y.to_numpy() if isinstance(y, pd.DataFrame) else y, dtype=object).ravel()
     numeric = all(isinstance(v, (bool, int, float, np.number)) for v in values)
     return numeric and bool(np.isin(values.astype(np.float64), [0.0, 1.0]).all())
 
