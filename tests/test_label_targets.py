@@ -4,6 +4,7 @@ reads back, what a later ``partial_fit`` may pass, and their messages."""
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -197,3 +198,141 @@ def test_the_prior_loss_weighs_rows_tokens_and_classes():
     same = np.empty(1, dtype=object)
     same[0] = np.array([0, 1, 1, -100])
     assert tags.prior_loss(same) == pytest.approx(entropy(0.6, 0.4))
+
+
+def test_labels_unseen_at_fit_are_listed_by_their_repr_ten_at_most():
+    target = SingleLabel().fit(["a", "b"], [None] * 2)
+    with pytest.raises(ValueError) as error:
+        target.encode(["a", 5, "zz"], [None] * 3)  # mixed types: sorted by repr
+    assert str(error.value) == "y contains labels not seen in the first fit (or in classes=): " \
+                               "['zz', 5]. Known: ['a', 'b']."
+    with pytest.raises(ValueError) as error:
+        target.encode([f"u{i:02d}" for i in range(12)], [None] * 12)
+    assert f"{[f'u{i:02d}' for i in range(10)]}. Known:" in str(error.value)
+    tags = TagSequences().fit([["O", "B"]], [["x", "y"]])
+    with pytest.raises(ValueError, match=r"^y contains tags not seen in the first fit \(or in "
+                                         r"classes=\): \['I'\]\. Known: \['B', 'O'\]\.$"):
+        tags.encode([["O", "I"]], [["x", "y"]])
+
+
+def test_the_label_loss_weighs_rows_and_classes_and_skips_ignored_rows():
+    logits = torch.tensor([[2.0, 0.0], [0.5, 1.5], [1.0, -1.0], [0.0, 0.3]])
+    target = torch.tensor([0, 1, 1, -100])
+    each = torch.nn.functional.cross_entropy(logits[:3], target[:3], reduction="none")
+    plain = SingleLabel().fit(["a", "b"], [None] * 2)
+    assert float(plain.loss(logits, target)) == pytest.approx(float(each.mean()))
+    rows = torch.tensor([1.0, 2.0, 3.0, 100.0])  # the ignored row's weight counts for nothing
+    assert float(plain.loss(logits, target, rows)) == pytest.approx(
+        float((each * rows[:3]).sum() / 6))
+    weighted = SingleLabel(class_weight={"b": 4.0}).fit(["a", "b"], [None] * 2)
+    w = rows[:3] * torch.tensor([1.0, 4.0, 4.0])
+    assert float(weighted.loss(logits, target, rows)) == pytest.approx(
+        float((each * w).sum() / w.sum()))
+
+
+def test_the_tag_loss_gives_a_rows_weight_to_each_of_its_tokens():
+    logits = torch.tensor([[[2.0, 0.0, 0.1], [0.5, 1.5, 0.0], [0.0, 0.0, 0.0]],
+                           [[1.0, -1.0, 2.0], [0.0, 0.3, 0.2], [0.7, 0.1, 0.0]]])
+    target = torch.tensor([[0, 1, -100], [2, -100, 0]])
+    tags = TagSequences(class_weight={"c": 2.0}).fit([["a", "b", "c"]], [["x", "y", "z"]])
+    flat, labels = logits.reshape(-1, 3)[[0, 1, 3, 5]], torch.tensor([0, 1, 2, 0])
+    each = torch.nn.functional.cross_entropy(flat, labels, reduction="none")
+    w = torch.tensor([1.0, 1.0, 3.0, 3.0]) * torch.tensor([1.0, 1.0, 2.0, 1.0])
+    assert float(tags.loss(logits, target, torch.tensor([1.0, 3.0]))) == pytest.approx(
+        float((each * w).sum() / w.sum()))
+    # argmax over each token's tags: 0, 1 right; 2 right; 0 right -> 4 of 4 counted tokens
+    assert tags.correct(logits, target) == (4, 4)
+    assert tags.correct(logits, torch.tensor([[1, 1, -100], [2, -100, 1]])) == (2, 4)
+
+
+def test_label_outputs_are_softmax_argmax_and_weighted_accuracy():
+    target = SingleLabel().fit(["neg", "pos", "mid"], [None] * 3)  # classes: mid, neg, pos
+    logits = torch.tensor([[0.0, 1.0, 0.0], [2.0, 0.0, 0.0]])
+    proba = target.predict_proba(logits)
+    assert proba.dtype == np.float32 and proba.sum(axis=1) == pytest.approx([1.0, 1.0])
+    e = np.e
+    assert proba[0].tolist() == pytest.approx([1 / (2 + e), e / (2 + e), 1 / (2 + e)])
+    assert target.predict(logits).tolist() == ["neg", "mid"]
+    assert target.score(["neg", "pos"], np.array(["neg", "mid"])) == 0.5
+    assert target.score(["neg", "pos"], np.array(["neg", "mid"]), sample_weight=[3, 1]) == 0.75
+    assert type(target.score(["neg"], np.array(["neg"]))) is float
+
+
+def test_numbers_held_as_objects_are_read_by_their_values():
+    ints = SingleLabel().fit(np.array([2, 1, 2], dtype=object), [None] * 3)
+    assert ints.classes_.tolist() == [1, 2] and ints.classes_.dtype == np.int64
+    assert ints.encode(pd.Series([1, 2], dtype=object), [None] * 2).tolist() == [0, 1]
+    bools = SingleLabel().fit(pd.Series([True, False], dtype=object), [None] * 2)
+    assert bools.classes_.tolist() == [False, True]
+    for y, error, message in (
+            (pd.Series([1.5, 2.0], dtype=object), ValueError,
+             "y holds continuous values (1.5): ElectraClassifier learns labels."),
+            (np.array([1.0, float("inf")], dtype=object), ValueError,
+             "y[1] is inf: a label must be finite."),
+            (np.array([1, 2 + 1j]), ValueError,
+             "y[0] is (1+0j): a label is a string, a number or a bool."),
+            # a number first, then a string: scikit-learn says "unknown"; the mix is named
+            (np.array([1.5, "a"], dtype=object), TypeError,
+             "Labels must be mutually sortable; y mixes float, str.")):
+        with pytest.raises(error) as caught:
+            SingleLabel().fit(y, [None] * len(y))
+        assert str(caught.value).startswith(message), str(caught.value)
+
+
+def test_label_type_reads_infinite_labels_without_numpys_cast_warning():
+    import warnings
+
+    from sklearn_electra.targets.labels import label_type
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"^y\[1\] is inf: a label must be finite"):
+            label_type(np.array([1.0, np.inf]), "y[{}]".format)
+    # a reason of scikit-learn's that is not one value's: its own message
+    with pytest.raises(ValueError, match="legacy multi-label data representation"):
+        label_type(np.array([(1, 2), (3,)], dtype=object), "y[{}]".format)
+
+
+def test_fit_names_its_source_nouns_and_the_default_estimator():
+    with pytest.raises(ValueError) as error:
+        SingleLabel().fit(None, [None] * 2)
+    assert str(error.value) == "ElectraClassifier requires y (one label per text); got None."
+    assert SingleLabel().class_weight is None
+    with pytest.raises(ValueError) as error:
+        SingleLabel().fit(["a", "a"], [None] * 2)
+    assert str(error.value) == "y has a single class 'a'; a classifier needs at least 2 classes."
+    with pytest.raises(ValueError) as error:
+        SingleLabel().fit(["a", "a"], [None] * 2, classes=["a"])
+    assert str(error.value) == "classes has a single class 'a'; a classifier needs at least 2 " \
+                               "classes."
+    with pytest.raises(TypeError, match=r"^Labels must be mutually sortable; classes mixes int, "
+                                        r"str\."):
+        SingleLabel().fit(["a", "b"], [None] * 2, classes=["a", 1])
+    with pytest.raises(ValueError) as error:
+        TagSequences().fit([["O", "O"]], [["x", "y"]])
+    assert str(error.value) == "y has a single tag 'O'; a tagger needs at least 2 tags."
+
+
+def test_class_weights_are_float32_in_classes_order_and_balanced_needs_every_class():
+    target = SingleLabel(class_weight="balanced").fit(["b", "a", "b", "b"], [None] * 4)
+    assert target.class_weight_.dtype == np.float32
+    assert target.class_weight_.tolist() == pytest.approx([2.0, 2 / 3])
+    with pytest.raises(ValueError, match=r"^class_weight='balanced' cannot weigh classes that y "
+                                         r"does not hold: \['c'\]\."):
+        SingleLabel(class_weight="balanced").fit(["a", "b"], [None] * 2, classes=["a", "b", "c"])
+    with pytest.raises(ValueError, match=r"^class_weight='balanced' needs the counts of the whole "
+                                         r"training set"):
+        SingleLabel(class_weight="balanced").fit(["a", "b"], [None] * 2, incremental=True)
+    tags = TagSequences(class_weight="balanced").fit([["O", "O", "B"], ["O"]], [["x"] * 3, ["y"]])
+    assert tags.class_weight_.tolist() == pytest.approx([2.0, 2 / 3])  # B once, O 3 times
+
+
+def test_attributes_name_the_classes_their_count_and_type():
+    binary = SingleLabel().fit(["b", "a"], [None] * 2).attributes()
+    assert list(binary) == ["classes_", "n_classes_", "target_type_"]
+    assert binary["classes_"].tolist() == ["a", "b"] and binary["n_classes_"] == 2
+    assert binary["target_type_"] == "binary"
+    assert SingleLabel().fit(["c", "b", "a"], [None] * 3).attributes()["target_type_"] == \
+        "multiclass"
+    tags = TagSequences().fit([["O", "B", "I"]], [["x", "y", "z"]]).attributes()
+    assert list(tags) == ["classes_", "n_classes_"] and tags["n_classes_"] == 3
