@@ -64,9 +64,9 @@ def _label_matrix(y):
 
 def _is_indicator(y):
     """Whether a label matrix (:func:`_label_matrix`) holds 0s and 1s only."""
-    values = np.asarray(y.to_numpy() if isinstance(y, pd.DataFrame) else y, dtype=object).ravel()
+    values = np.asarray(y, dtype=object).ravel()
     numeric = all(isinstance(v, (bool, int, float, np.number)) for v in values)
-    return numeric and bool(np.isin(values.astype(np.float64), [0.0, 1.0]).all())
+    return numeric and bool(np.isin(values, [0, 1]).all())
 
 
 def classification_target(y, *, threshold=0.5, class_weight=None, estimator="ElectraClassifier"):
