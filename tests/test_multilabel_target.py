@@ -165,3 +165,104 @@ def test_a_later_indicator_is_read_in_classes_order_for_scoring():
     lists = MultiLabel("multilabel-sequences").fit(SETS, ROWS)
     assert lists.indicator([["b"], []]).dtype == np.int64
     assert lists.score([["b"], ["a"]], [["b"], ["a", "b"]]) == 0.5
+
+
+@pytest.mark.parametrize("proba, truth, cut", [
+    # a positive, a negative, then both: the cut below the third row, not below the second
+    ([0.9, 0.8, 0.7, 0.6], [1, 0, 1, 0], 0.65),
+    # a lone top positive beats taking every row down to the last positive
+    ([0.9, 0.8, 0.7, 0.6], [1, 0, 0, 1], 0.85),
+    # a tie below the top: no cut inside it
+    ([0.9, 0.5, 0.5, 0.1], [1, 1, 0, 0], 0.3),
+])
+def test_best_f1_thresholds_take_the_cut_of_highest_f1(proba, truth, cut):
+    proba, truth = np.array(proba)[:, None], np.array(truth)[:, None]
+    assert best_f1_thresholds(proba, truth).tolist() == pytest.approx([cut])
+
+
+def test_labels_without_positives_keep_the_default_and_do_not_stop_the_others():
+    proba = np.array([[0.9, 0.9], [0.4, 0.3], [0.1, 0.1]])
+    thresholds = best_f1_thresholds(proba, np.array([[0, 1], [0, 0], [0, 0]]), default=1)
+    assert thresholds.tolist() == pytest.approx([1.0, 0.6]) and thresholds.dtype == np.float64
+
+
+def test_multilabel_defaults_messages_and_attributes():
+    assert MultiLabel("multilabel-sequences").threshold == 0.5
+    target = MultiLabel("multilabel-sequences").fit(SETS, ROWS)
+    with pytest.raises(ValueError) as error:
+        target.encode([["c", 1]] + [[f"u{i:02d}"] for i in range(11)], [None] * 12)
+    listed = ["c"] + [f"u{i:02d}" for i in range(9)]  # by repr ("'c'" < "1"), ten at most
+    assert str(error.value) == f"y contains labels not seen in the first fit (or in classes=): " \
+                               f"{listed}. Known: ['a', 'b']."
+    with pytest.raises(ValueError) as error:
+        MultiLabel("multilabel-sequences").fit([["a"], ["a"]], [None] * 2)
+    assert str(error.value) == "y has a single class 'a'; a classifier needs at least 2 classes."
+    with pytest.raises(ValueError) as error:
+        MultiLabel("multilabel-sequences").fit([["a"], ["b"]], [None] * 2, classes=["a"])
+    assert str(error.value).startswith("classes has a single class 'a';")
+    with pytest.raises(ValueError) as error:
+        target.continues([["a"]], classes=["a"])
+    assert str(error.value).startswith("classes has a single class 'a';")
+    with pytest.raises(ValueError) as error:
+        MultiLabel("multilabel-indicator").fit(np.array([[1], [0]]), [None] * 2)
+    assert str(error.value) == "A multi-label y needs at least 2 label columns; for one, pass it " \
+                               "as a 1-d array of 0/1 (binary classification)."
+    assert target.binarize([["a"]]).dtype == np.int8  # one byte per (text, label)
+    attributes = target.attributes()
+    assert list(attributes) == ["classes_", "n_classes_", "target_type_"]
+    assert attributes["classes_"].tolist() == ["a", "b"] and attributes["n_classes_"] == 2
+    assert attributes["target_type_"] == "multilabel-sequences"
+    target.thresholds_ = np.array([0.2, 0.7])
+    assert target.attributes()["thresholds_"].tolist() == [0.2, 0.7]
+
+
+def test_weights_of_a_label_no_text_holds_and_their_dtypes():
+    target = MultiLabel("multilabel-sequences", class_weight="balanced").fit(
+        SETS, ROWS, classes=["a", "b", "c"])
+    assert target.positive_weight_.tolist() == pytest.approx([2.0, 2 / 3, 1.0])
+    assert target.negative_weight_.tolist() == pytest.approx([2 / 3, 2.0, 1.0])
+    weighted = MultiLabel("multilabel-sequences", class_weight={"b": 3.0}).fit(SETS, ROWS)
+    assert weighted.positive_weight_.dtype == weighted.negative_weight_.dtype == np.float32
+    restored = MultiLabel("multilabel-sequences").restore(
+        {"thresholds": [0.25, 0.5], "positive_weight": [2.0, 1.0], "negative_weight": [1.0, 1.0]},
+        ["a", "b"])
+    assert restored.thresholds_.dtype == np.float64
+    assert restored.positive_weight_.dtype == restored.negative_weight_.dtype == np.float32
+
+
+def test_the_balanced_loss_weighs_negatives_and_rows_without_class_weights():
+    logits = torch.tensor([[0.0, 1.0], [2.0, -1.0]])
+    truth = torch.tensor([[1.0, 1.0], [0.0, 0.0]])
+    bce = torch.nn.functional.binary_cross_entropy_with_logits(logits, truth, reduction="none")
+    balanced = MultiLabel("multilabel-sequences", class_weight="balanced").fit(SETS, ROWS)
+    w = torch.tensor([[2.0, 2 / 3], [2 / 3, 2.0]])  # positives of a, b; negatives of a, b
+    assert float(balanced.loss(logits, truth)) == pytest.approx(float((bce * w).sum() / w.sum()))
+    plain = MultiLabel("multilabel-sequences").fit(SETS, ROWS)
+    rows = torch.tensor([1.0, 3.0])
+    assert float(plain.loss(logits, truth, rows)) == pytest.approx(
+        float((bce * rows[:, None]).sum() / 8))
+
+
+def test_a_probability_at_the_threshold_is_a_yes():
+    target = MultiLabel("multilabel-indicator").fit(np.array([[1, 0], [0, 1]]), [None] * 2)
+    logits = torch.zeros(1, 2)  # sigmoid(0) = 0.5, the default threshold
+    assert target.predict(logits).tolist() == [[1, 1]]
+    assert target.correct(logits, torch.tensor([[1, 1]])) == (1, 1)
+
+
+def test_the_prior_of_small_weights_is_the_prior_of_their_rates():
+    bce = lambda p: -(p * math.log(p) + (1 - p) * math.log(1 - p))  # noqa: E731
+    target = MultiLabel("multilabel-sequences").fit(SETS, ROWS)
+    encoded = target.encode(SETS, ROWS)
+    assert target.prior_loss(encoded, [0.1] * 4) == pytest.approx((bce(0.25) + bce(0.75)) / 2)
+
+
+def test_an_indicator_for_scoring_may_be_an_array_a_list_or_sparse():
+    import scipy.sparse as sp
+
+    target = MultiLabel("multilabel-indicator").fit(np.array([[1, 0], [0, 1], [1, 1]]),
+                                                    [None] * 3)
+    for y in (np.array([[1, 0], [0, 1], [1, 1]]), [[1, 0], [0, 1], [1, 1]],
+              sp.csr_matrix(np.array([[1, 0], [0, 1], [1, 1]]))):
+        indicator = target.indicator(y)
+        assert indicator.tolist() == [[1, 0], [0, 1], [1, 1]] and indicator.dtype == np.int64

@@ -40,16 +40,17 @@ def best_f1_thresholds(proba, indicator, default=0.5):
     """
     thresholds = np.full(proba.shape[1], default, dtype=np.float64)
     for j in range(proba.shape[1]):
-        p, truth = proba[:, j], indicator[:, j].astype(bool)
+        p, truth = proba[:, j], indicator[:, j] > 0
         if not truth.any():
             continue
-        order = np.argsort(-p, kind="stable")
+        order = np.argsort(-p)
         p_sorted, t_sorted = p[order], truth[order]
         tp = np.cumsum(t_sorted)  # predicting the first k+1 rows positive
-        f1 = 2 * tp / (np.arange(1, len(p) + 1) + truth.sum())
-        # A cut is only possible between distinct scores: take the last row of each tie.
+        half_f1 = tp / (np.arange(1, len(p) + 1) + truth.sum())  # F1 / 2: the same best cut
+        # A cut is only possible between distinct scores: take the last row of each tie (where
+        # the count of positives is the same whatever order the tie was sorted in).
         last_of_tie = np.append(p_sorted[1:] < p_sorted[:-1], True)
-        k = int(np.flatnonzero(last_of_tie)[np.argmax(f1[last_of_tie])])
+        k = int(np.flatnonzero(last_of_tie)[np.argmax(half_f1[last_of_tie])])
         below = p_sorted[k + 1] if k + 1 < len(p) else 0.0
         thresholds[j] = (p_sorted[k] + below) / 2
     return thresholds
@@ -131,17 +132,19 @@ class MultiLabel(ClassesTarget):
             positive, negative = [], []
             for j, label in enumerate(self.classes_.tolist()):
                 counts = np.bincount(matrix[:, j].astype(np.int64), minlength=2)[::-1]
-                w = resolve_class_weight("balanced", as_classes([label, "not " + str(label)]),
-                                         counts, n, incremental=incremental) \
-                    if counts.all() or incremental else np.ones(2)
+                # the label's two sides, positives first (names only serve messages, which
+                # no side without rows reaches: it keeps weight 1)
+                w = resolve_class_weight(self.class_weight, np.arange(2), counts, n,
+                                         incremental=incremental) \
+                    if counts.all() or incremental else (1.0, 1.0)
                 positive.append(w[0])
                 negative.append(w[1])
             self.positive_weight_ = np.asarray(positive, dtype=np.float32)
             self.negative_weight_ = np.asarray(negative, dtype=np.float32)
         else:
-            counts = np.ones(len(self.classes_))
-            self.positive_weight_ = resolve_class_weight(self.class_weight, self.classes_, counts,
-                                                         n).astype(np.float32)
+            # a dict's weights: no counts needed
+            self.positive_weight_ = resolve_class_weight(self.class_weight, self.classes_, None,
+                                                         None).astype(np.float32)
             self.negative_weight_ = np.ones(len(self.classes_), dtype=np.float32)
 
     def continues(self, y, classes=None):
@@ -212,7 +215,7 @@ class MultiLabel(ClassesTarget):
     def correct(self, logits, target):
         """Texts whose every label is right (subset accuracy), at the fixed threshold (0.5
         while ``"auto"`` thresholds are not chosen yet)."""
-        cut = torch.as_tensor(self._decision_thresholds(None), dtype=torch.float32)
+        cut = torch.as_tensor(self._decision_thresholds(None))  # float64, as predict compares
         decided = torch.sigmoid(logits.float().cpu()) >= cut
         return int((decided == target.bool()).all(dim=1).sum()), len(target)
 
