@@ -196,15 +196,11 @@ def check_labels(y, n_rows, estimator):
     --------
     >>> check_labels(["pos", "neg"], 2, "ElectraClassifier").tolist()
     ['pos', 'neg']
-    >>> check_labels(pd.Series([1, 0], dtype=object), 2, "ElectraClassifier").dtype
-    dtype('int64')
     """
     if y is None:
         raise ValueError(f"{estimator} requires y (one label per text); got None.")
     if isinstance(y, str):
         raise ValueError("y must hold one label per text, not a single string.")
-    if getattr(y, "dtype", None) == object:  # numbers held as objects read as numbers, as a
-        y = y.tolist()  # list of them does (scikit-learn calls such an array "unknown")
     y = np.asarray(y, dtype=object if is_object_like(y) else None)
     if y.ndim == 2 and y.shape[1] == 1:  # a column: nested lists of one label each
         y = y.ravel()

@@ -92,12 +92,20 @@ class SingleLabel(ClassesTarget):
                 "numeric targets use ElectraRegressor; to keep them as labels, convert them "
                 "first (e.g. y.astype(str))."
             )
-        if kind == "unknown":  # objects: one that is no label, or a mix learn_classes names
-            i = next((i for i, v in enumerate(y.tolist())
+        if kind == "unknown":  # objects: one that is no label, numbers, or a mix (named later)
+            listed = y.tolist()
+            i = next((i for i, v in enumerate(listed)
                       if not isinstance(v, (str, bool, int, float, np.generic))), None)
             if i is not None:
                 raise ValueError(f"y[{i}] is {describe(y[i])}: a label is a string, a number or "
                                  "a bool.")
+            if not any(isinstance(v, str) for v in listed):
+                # scikit-learn's metrics refuse such a y too, so a search's scoring would fail
+                raise ValueError(
+                    f"y holds numbers as Python objects (dtype object), which scikit-learn reads "
+                    f"as an unknown kind of target; convert them first, e.g. "
+                    f"y.astype({type(listed[0]).__name__})."
+                )
         return y
 
     def _values(self, y):
