@@ -446,8 +446,8 @@ EQUIVALENT = {
        "classifier's logits are 2-d (the tagger takes its own softmax and argmax per token)"
        for name in ("predict_proba__mutmut_5", "predict__mutmut_2")},
     **{f"sklearn_electra.targets.labels.xǁSingleLabelǁloss__mutmut_{i}":
-       "the targets or class weights made on the default device: one device on a machine "
-       "without a GPU" for i in (3, 56, 58)},
+       "the targets, row weights or class weights made on the default device: one device on "
+       "a machine without a GPU" for i in (3, 39, 56, 58)},
     **{f"sklearn_electra.targets.multilabel.xǁMultiLabelǁloss__mutmut_{i}":
        "the targets, label weights or row weights made on the default device: one device on "
        "a machine without a GPU" for i in (2, 17, 19, 22, 24, 34)},
