@@ -539,15 +539,16 @@ def last_record(module):
         return json.load(f)
 
 
-def run(module, children, limit, recheck=False):
-    """Test every mutant of ``module``, or with ``recheck`` only the survivors of its last
-    run (the other verdicts stand; the record then says which commit re-tested them)."""
+def run(module, children, limit, recheck=False, resume=False):
+    """Test every mutant of ``module``; with ``recheck`` only the survivors of its last run,
+    with ``resume`` only the mutants a stopped run did not reach (the other verdicts stand;
+    the record then says which commit tested the rest)."""
     revision = tested_revision()
-    before = last_record(module) if recheck else None
-    if recheck and before is None:
-        raise SystemExit(f"{module}: no earlier run to re-check; run it in full first")
-    names = before["survived"] if before else []
-    home = prepare(module, keep_verdicts=recheck)
+    before = last_record(module) if recheck or resume else None
+    if (recheck or resume) and before is None:
+        raise SystemExit(f"{module}: no earlier run to go on from; run it in full first")
+    names = (before["survived"] if recheck else before["not_checked"]) if before else []
+    home = prepare(module, keep_verdicts=recheck or resume)
     start = time.perf_counter()
     log = os.path.join(home, "mutmut.log")
     with open(log, "w") as out:
@@ -561,10 +562,12 @@ def run(module, children, limit, recheck=False):
     record = collect(module, home)
     seconds = round(time.perf_counter() - start)
     if before:
-        record = merge_recheck(before, record, names)
+        was = ("survived",) if recheck else ("not checked", "no tests")
+        record = merge_recheck(before, record, names, was)
         record.update(seconds=before["seconds"], exit=before["exit"], revision=before["revision"],
-                      date=before["date"], recheck={"revision": revision, "survivors": len(names),
-                                                    "date": record["date"], "seconds": seconds})
+                      date=before["date"], recheck={
+                          "revision": revision, "date": record["date"], "seconds": seconds,
+                          "survivors" if recheck else "unreached": len(names)})
     else:
         record.update(seconds=seconds, exit=code, revision=revision)
     record.pop("statuses")  # every mutant's verdict: mutmut's own files keep them
@@ -593,18 +596,23 @@ def collect(module, home):
             "tests": TESTS[module]}
 
 
-def merge_recheck(before, after, names):
-    """The verdicts of a full run with its survivors (``names``) re-tested. mutmut forgets
-    the other verdicts when the tests that cover a function change, so they are taken from
-    the full run's record, and only the re-tested mutants' from the new one."""
-    counts = dict(before["counts"])
-    counts["survived"] -= len(names)
+def merge_recheck(before, after, names, was=("survived",)):
+    """The verdicts of a full run with some of its mutants (``names``, whose verdicts were
+    ``was``: its survivors, or those it did not reach) tested again. mutmut forgets the
+    other verdicts when the tests that cover a function change, so they are taken from the
+    full run's record, and only the re-tested mutants' from the new one."""
+    counts, left = dict(before["counts"]), len(names)
+    for status in was:  # the earlier verdicts these names had
+        taken = min(left, counts.get(status, 0))
+        counts[status] = counts.get(status, 0) - taken
+        left -= taken
     rechecked = {n: s for n, s in after["statuses"].items() if n in set(names)}
     for status in rechecked.values():
         counts[status] = counts.get(status, 0) + 1
     return {**after, "counts": {k: v for k, v in counts.items() if v},
-            "survived": sorted(n for n, s in rechecked.items() if s == "survived"),
-            "not_checked": sorted(set(before["not_checked"]) | {
+            "survived": sorted(set(before["survived"]) - set(names) | {
+                n for n, s in rechecked.items() if s == "survived"}),
+            "not_checked": sorted(set(before["not_checked"]) - set(names) | {
                 n for n, s in rechecked.items() if s in ("not checked", "no tests")})}
 
 
@@ -633,7 +641,9 @@ def run_label(record):
     label = f"{record['revision']}, {record['date']}, {record['seconds'] // 60} min"
     if "recheck" in record:
         again = record["recheck"]
-        label += f"; its {again['survivors']} survivors re-tested at {again['revision']}"
+        what = (f"{again['survivors']} survivors re-tested" if "survivors" in again
+                else f"{again['unreached']} unreached mutants tested")
+        label += f"; its {what} at {again['revision']}"
     return label
 
 
@@ -687,6 +697,9 @@ def main(argv=None):
     parser.add_argument("--limit", type=int, default=3600, help="seconds one module may run")
     parser.add_argument("--recheck", action="store_true",
                         help="re-test only the survivors of each module's last run")
+    parser.add_argument("--resume", action="store_true",
+                        help="test only the mutants each module's last (stopped) run did not "
+                             "reach")
     args = parser.parse_args(argv)
     unmapped = set(package_modules()) - set(TESTS) - NOT_MUTATED
     if unmapped:
@@ -697,7 +710,9 @@ def main(argv=None):
     unknown = [m for m in modules if m not in TESTS]
     if unknown or not modules:
         parser.error(f"name modules from {sorted(TESTS)} or pass --all (got {unknown or 'none'})")
-    records = [run(m, args.max_children, args.limit, args.recheck) for m in modules]
+    if args.recheck and args.resume:
+        parser.error("--recheck and --resume each go on from the last run: pass one")
+    records = [run(m, args.max_children, args.limit, args.recheck, args.resume) for m in modules]
     report()
     return records
 

@@ -117,3 +117,15 @@ def test_mutation_map_names_tests_for_every_module_and_scores_without_equivalent
     merged = mutation.merge_recheck(before, after, ["a", "b", "c"])
     assert merged["counts"] == {"killed": 7, "survived": 1, "no tests": 1, "timeout": 1}
     assert merged["survived"] == ["b"] and merged["not_checked"] == ["e"] and merged["module"] == "windows"
+    # A stopped run resumed: only the mutants it did not reach are tested; its survivors stand.
+    stopped = {"counts": {"killed": 6, "survived": 1, "not checked": 2, "no tests": 1},
+               "survived": ["a"], "not_checked": ["d", "e", "f"]}
+    later = {"statuses": {"a": "not checked", "d": "killed", "e": "survived", "f": "no tests"},
+             "module": "windows"}
+    resumed = mutation.merge_recheck(stopped, later, ["d", "e", "f"], ("not checked", "no tests"))
+    assert resumed["counts"] == {"killed": 7, "survived": 2, "no tests": 1}
+    assert resumed["survived"] == ["a", "e"] and resumed["not_checked"] == ["f"]
+    assert mutation.run_label({"revision": "abc", "date": "d", "seconds": 120, "recheck": {
+        "unreached": 3, "revision": "def"}}) == "abc, d, 2 min; its 3 unreached mutants tested at def"
+    assert mutation.run_label({"revision": "abc", "date": "d", "seconds": 60, "recheck": {
+        "survivors": 2, "revision": "def"}}) == "abc, d, 1 min; its 2 survivors re-tested at def"
