@@ -22,6 +22,8 @@ def _object_matrix(value):
 
 CASES = {  # y -> (target, multi-label form)
     "labels": (["a", "b"], SingleLabel, None),
+    "numbers": ([0, 1, 1], SingleLabel, None),
+    "number lists and a number": ([[0, 1], 2], MultiLabel, "multilabel-sequences"),
     "a one-column DataFrame": (pd.DataFrame({"a": ["x", "y"]}), SingleLabel, None),
     "one number per list": ([[1], [0]], SingleLabel, None),
     "no rows": ([], SingleLabel, None),
@@ -106,3 +108,11 @@ def test_a_plain_config_restores_its_labels_in_id_order():
     # a checkpoint's own classes win over the config's labels
     assert restore_classification_target({"classes": ["x", "y", "z"]}, config, "Mine") \
         .classes_.tolist() == ["x", "y", "z"]
+
+
+def test_the_defaults_of_a_classifiers_target():
+    single = classification_target(["a", "b"])
+    assert (single.estimator, single.class_weight) == ("ElectraClassifier", None)
+    multi = classification_target([[1, 0], [0, 1]])
+    assert (multi.threshold, multi.class_weight) == (0.5, None)
+    assert classification_target(np.array([[0, 2], [1, 0]])).estimator == "ElectraClassifier"
