@@ -311,6 +311,11 @@ def test_fit_names_its_source_nouns_and_the_default_estimator():
     with pytest.raises(ValueError) as error:
         TagSequences().fit([["O", "O"]], [["x", "y"]])
     assert str(error.value) == "y has a single tag 'O'; a tagger needs at least 2 tags."
+    for fit, message in ((lambda: SingleLabel().fit([], []), "y has no labels; a classifier"),
+                         (lambda: TagSequences().fit([[]], [[]]), "y has no tags; a tagger")):
+        with pytest.raises(ValueError) as error:
+            fit()
+        assert str(error.value).startswith(message)
 
 
 def test_class_weights_are_float32_in_classes_order_and_balanced_needs_every_class():
