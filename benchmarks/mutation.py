@@ -454,9 +454,10 @@ EQUIVALENT = {
     **{f"sklearn_electra.targets.multilabel.xǁMultiLabelǁprior_loss__mutmut_{i}":
        "0/1 labels and row weights summed in their own dtype (float32): the same prior within "
        "float32 rounding, far inside the 5% the plateau check compares" for i in (3, 5, 12, 14)},
-    **{f"sklearn_electra.targets.{name}": "an unfitted target's classes_ as \"\" for None: "
-       "fit or restore sets them before anything reads them"
+    **{f"sklearn_electra.targets.{name}": "an unfitted target's classes_ or class_weight_ as "
+       "\"\" for None: fit or restore sets them before anything reads them"
        for name in ("labels.xǁSingleLabelǁ__init____mutmut_6",
+                    "labels.xǁSingleLabelǁ__init____mutmut_7",
                     "multilabel.xǁMultiLabelǁ__init____mutmut_5")},
     **{f"sklearn_electra.targets.labels.xǁ{kind}ǁ_indices__mutmut_6":
        "np.fromiter without count: the count only sizes the array ahead"
