@@ -262,12 +262,13 @@ def test_numbers_held_as_objects_are_refused_with_the_conversion_to_make():
     # scikit-learn calls them "unknown" and its metrics refuse them: a search would fail later
     for y, kind in ((np.array([2, 1, 2], dtype=object), "int"),
                     (pd.Series([True, False], dtype=object), "bool"),
-                    (pd.Series([1.5, 2], dtype=object), "float")):
+                    (pd.Series([1.5, 2], dtype=object), "float"),
+                    (np.array([np.int16(1), np.int16(2)], dtype=object), "int16")):
         with pytest.raises(ValueError) as caught:
             SingleLabel().fit(y, [None] * len(y))
         assert str(caught.value) == "y holds numbers as Python objects (dtype object), which " \
             f"scikit-learn reads as an unknown kind of target; convert them first, e.g. " \
-            f"y.astype({kind})."
+            f"y.astype('{kind}')."
     for y, error, message in (
             (np.array([1, 2 + 1j]), ValueError,
              "y[0] is (1+0j): a label is a string, a number or a bool."),

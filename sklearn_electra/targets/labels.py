@@ -104,7 +104,7 @@ class SingleLabel(ClassesTarget):
                 raise ValueError(
                     f"y holds numbers as Python objects (dtype object), which scikit-learn reads "
                     f"as an unknown kind of target; convert them first, e.g. "
-                    f"y.astype({type(listed[0]).__name__})."
+                    f"y.astype({type(listed[0]).__name__!r})."
                 )
         return y
 
