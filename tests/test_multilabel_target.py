@@ -126,6 +126,9 @@ def test_tune_takes_the_best_f1_cut_per_label():
     proba = np.array([[0.9, 0.2], [0.4, 0.3], [0.1, 0.1]])
     target.tune(torch.logit(torch.tensor(proba)), np.array([[1, 0], [1, 1], [0, 0]]))
     assert target.thresholds_.round(6).tolist() == [0.25, 0.25]
+    # a label that no validation text holds has no F1 to maximize: it keeps the usual 0.5
+    target.tune(torch.logit(torch.tensor(proba)), np.array([[1, 0], [1, 0], [0, 0]]))
+    assert target.thresholds_.round(6).tolist() == [0.25, 0.5]
 
 
 def test_best_f1_thresholds_cut_between_ties_and_below_the_last_row():
