@@ -61,7 +61,7 @@ TESTS = {
     "embedder": ["tests/test_embedder.py"],
     "history": ["tests/test_history.py", "tests/test_model_card.py"],
     "model_card": ["tests/test_model_card.py"],
-    "modeling": ["tests/test_pretrainer.py", "tests/test_recipe.py"],
+    "modeling": ["tests/test_modeling.py", "tests/test_pretrainer.py", "tests/test_recipe.py"],
     "optim": ["tests/test_optim.py", "tests/test_recipe.py", "tests/test_contracts.py"],
     "persistence": ["tests/test_persistence.py", "tests/test_model_card.py", "tests/test_contracts.py"],
     "pretrainer": ["tests/test_pretrainer.py", "tests/test_recipe.py"],
