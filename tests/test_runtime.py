@@ -114,7 +114,7 @@ def test_threads_are_set_for_the_body_and_restored_by_the_last_call_out():
             assert torch.get_num_threads() == 1
         assert torch.get_num_threads() == 1  # a call still runs: nothing restored yet
     assert torch.get_num_threads() == own  # the last one out restores the process's own
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="a failing body"):
         with limit_threads(1):
             raise KeyError("a failing body")
     assert torch.get_num_threads() == own
