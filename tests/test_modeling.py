@@ -89,6 +89,15 @@ def test_a_path_that_is_not_there_is_named(name, tmp_path, monkeypatch):
     assert str(info.value) == f"Checkpoint directory {name!r} does not exist."
 
 
+def test_a_trailing_separator_of_either_kind_marks_a_path(tmp_path, monkeypatch):
+    # on Windows os.sep is a backslash, and "runs/" is still a folder someone meant
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(modeling.os, "sep", "\\")
+    for name in ["nope/", "nope\\"]:
+        with pytest.raises(ValueError, match="does not exist"):
+            resolve_model(name)
+
+
 def test_a_name_that_is_neither_preset_nor_hub_id_lists_the_presets():
     with pytest.raises(ValueError) as info:
         resolve_model("tinyy")
