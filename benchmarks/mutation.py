@@ -642,9 +642,11 @@ def run_label(record):
     label = f"{record['revision']}, {record['date']}, {record['seconds'] // 60} min"
     if "recheck" in record:
         again = record["recheck"]
-        what = (f"{again['survivors']} survivors re-tested" if "survivors" in again
-                else f"{again['unreached']} unreached mutants tested")
-        label += f"; its {what} at {again['revision']}"
+        if "survivors" in again:
+            n, what = again["survivors"], "survivor{} re-tested"
+        else:
+            n, what = again["unreached"], "unreached mutant{} tested"
+        label += f"; its {n} {what.format('' if n == 1 else 's')} at {again['revision']}"
     return label
 
 
