@@ -78,7 +78,9 @@ TESTS = {
     "tagger": ["tests/test_tagger.py"],
     "training_display": ["tests/test_training_display.py"],
     "tokenization": ["tests/test_tokenization.py", "tests/test_contracts.py", "tests/test_data.py"],
-    "validation": ["tests/test_validation.py", "tests/test_errors.py", "tests/test_fuzz.py", "tests/test_base.py"],
+    "validation": ["tests/test_validation.py", "tests/test_errors.py", "tests/test_fuzz.py", "tests/test_base.py",
+                   # the forms of y each target reads (multilabel_format, check_indicator)
+                   "tests/test_target_choice.py", "tests/test_multilabel_target.py"],
     "windows": ["tests/test_long_texts.py", "tests/test_contracts.py"],
     "_base": ["tests/test_base.py", "tests/test_sklearn_contracts.py"],
     "_callback_order": ["tests/test_callback_order.py", "tests/test_contracts.py"],

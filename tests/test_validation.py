@@ -156,6 +156,10 @@ _SPLIT_HINT = ("X[0] is a string, but fit expects one list of tokens per sentenc
      "ElectraClassifier."),
     (lambda: check_targets([1.0, np.nan, 2.0, np.inf], 4, "ElectraRegressor"), ValueError,
      "y has NaN or infinite values in 2 rows (first: [1, 3]); drop or fill them before fitting."),
+    # a whole column of NaN: the count is every row, the list only the first ten
+    (lambda: check_targets([np.nan] * 12, 12, "ElectraRegressor"), ValueError,
+     "y has NaN or infinite values in 12 rows (first: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]); drop or "
+     "fill them before fitting."),
     (lambda: check_sample_weight("1", 1), TypeError, "sample_weight must hold one number per text, not a string."),
     (lambda: check_sample_weight([1, "x"], 2), TypeError,
      "sample_weight must hold numbers (one per text); got a list of 2 items."),
