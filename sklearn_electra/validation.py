@@ -39,9 +39,10 @@ def describe(value):
 
 
 def is_object_like(values):
-    """Whether labels should stay Python objects rather than fixed-width numpy strings."""
-    if hasattr(values, "dtype"):
-        return values.dtype.kind in "OUS" or str(values.dtype) in ("string", "str", "category")
+    """Whether labels should stay Python objects rather than fixed-width numpy strings.
+
+    ``values`` is any iterable of labels; anything but a number or a bool is an object.
+    """
     # np.bool_ is no np.number: without it, a numpy array's bools would become objects.
     return any(not isinstance(v, (int, float, bool, np.number, np.bool_)) for v in values)
 
@@ -249,10 +250,9 @@ def multilabel_format(y):
         return "multilabel-indicator"
     if isinstance(y, pd.DataFrame):
         return None
-    values = y.tolist() if isinstance(y, (pd.Series, pd.Index)) else y
-    if isinstance(values, np.ndarray) and values.dtype != object:
-        return "multilabel-indicator" if values.ndim == 2 and values.shape[1] > 1 else None
-    values = list(values)
+    if isinstance(y, np.ndarray) and y.dtype != object:
+        return "multilabel-indicator" if y.ndim == 2 and y.shape[1] > 1 else None
+    values = list(y)
     if not values or not any(isinstance(v, _SET_TYPES) for v in values):
         return None
     lengths = {len(v) for v in values if isinstance(v, _SET_TYPES)}
@@ -261,6 +261,9 @@ def multilabel_format(y):
     if numeric and len(lengths) == 1:  # a matrix of numbers, as type_of_target reads it
         return None if lengths == {1} else "multilabel-indicator"
     return "multilabel-sequences"
+
+
+_REAL = (bool, int, float, np.bool_, np.integer, np.floating)
 
 
 def check_indicator(y, n_rows):
@@ -273,17 +276,21 @@ def check_indicator(y, n_rows):
     ([[1, 1], [0, 1]], ['a', 'b'])
     """
     names = list(y.columns) if isinstance(y, pd.DataFrame) else None
-    matrix = y.toarray() if hasattr(y, "toarray") else np.asarray(y.to_numpy() if names else y)
+    matrix = y.toarray() if hasattr(y, "toarray") else np.asarray(y)
+    if matrix.dtype.kind not in "biuf" and not hasattr(y, "toarray"):
+        # Lists mixing 1 and "a" become strings ("1", "a"): read as objects instead, so each
+        # cell keeps the value the user gave and a message names the right one.
+        matrix = np.asarray(y, dtype=object)
     if matrix.ndim != 2:
         raise ValueError(f"A multi-label y must be 2-dimensional (one 0/1 column per label); got "
                          f"shape {matrix.shape}.")
     if len(matrix) != n_rows:
         raise ValueError(f"X has {n_rows} texts but y has {len(matrix)} rows; they must match.")
-    try:
+    if matrix.dtype.kind in "biuf":
         values = matrix.astype(np.float64)
-    except (TypeError, ValueError):
-        values = np.array([[v if isinstance(v, (bool, int, float, np.number)) else np.nan
-                            for v in row] for row in matrix], dtype=np.float64)
+    else:  # objects or complex numbers: only real numbers can be 0 or 1 (1+2j is not 1)
+        values = np.array([[v if isinstance(v, _REAL) else np.nan for v in row] for row in matrix],
+                          dtype=np.float64)
     bad = np.argwhere(~np.isin(values, (0.0, 1.0)))
     if len(bad):
         row, col = bad[0].tolist()
@@ -380,8 +387,7 @@ def check_sample_weight(sample_weight, n_rows):
     if isinstance(sample_weight, (str, bytes)):
         raise TypeError("sample_weight must hold one number per text, not a string.")
     try:
-        weights = np.asarray(sample_weight.to_numpy() if isinstance(sample_weight, pd.Series)
-                             else sample_weight, dtype=np.float64)
+        weights = np.asarray(sample_weight, dtype=np.float64)  # pandas' NA becomes NaN
     except (TypeError, ValueError) as exc:
         raise TypeError(f"sample_weight must hold numbers (one per text); got "
                         f"{describe(sample_weight)}.") from exc

@@ -7,12 +7,14 @@ import scipy.sparse
 
 from sklearn_electra.validation import (check_indicator, check_label_sets, check_labels,
                                         check_sample_weight, check_tags, check_targets, check_texts,
-                                        check_token_lists, describe, is_missing, is_object_like)
+                                        check_token_lists, describe, is_missing, is_object_like,
+                                        multilabel_format)
 
 
 @pytest.mark.parametrize("value, missing", [
     (None, True), (float("nan"), True), (np.nan, True), (pd.NA, True), (pd.NaT, True),
     ("", False), (0, False), ([None], False), (np.array([np.nan]), False), ({"a": 1}, False),
+    ([[1], [1, 2]], False),  # numpy cannot even take the shape of a ragged list
 ])
 def test_is_missing_knows_pandas_spellings_and_leaves_containers_alone(value, missing):
     assert is_missing(value) is missing
@@ -34,6 +36,22 @@ def test_describe_names_a_value_for_a_message(value, phrase):
 ])
 def test_labels_that_stay_python_objects(values, objects):
     assert is_object_like(values) is objects
+
+
+@pytest.mark.parametrize("y, form", [
+    (np.array([[1, 0], [0, 1]]), "multilabel-indicator"),
+    (np.array([[1], [0]]), None),  # one column is one label per text, as type_of_target reads it
+    (np.array([1, 0]), None),
+    (pd.DataFrame({"a": [1, 0], "b": [0, 1]}), "multilabel-indicator"),
+    (pd.DataFrame({"a": [1, 0]}), None),
+    (pd.Series([["a"], []]), "multilabel-sequences"),
+    (pd.Series([[1, 0], [0, 1]]), "multilabel-indicator"),
+    (np.array([{1}, set()], dtype=object), "multilabel-sequences"),
+    ([[1, 0], [0]], "multilabel-sequences"),  # ragged lists of numbers are label lists
+    ([], None), (None, None), ("ab", None),
+])
+def test_multilabel_format_reads_each_form_of_y(y, form):
+    assert multilabel_format(y) == form
 
 
 def test_every_container_of_texts_and_pairs():
@@ -129,6 +147,20 @@ _SPLIT_HINT = ("X[0] is a string, but fit expects one list of tokens per sentenc
      "y[0, 1] is 'x': a 2-d y is a multi-label indicator matrix and holds only 0 and 1 (one column "
      "per label). For several numeric targets use ElectraRegressor; for lists of numeric labels "
      "pass each text's labels as a set."),
+    # a list mixing numbers and strings names the string, not the number numpy made "1"
+    (lambda: check_indicator([[1, "a"], [0, 1]], 2), ValueError,
+     "y[0, 1] is 'a': a 2-d y is a multi-label indicator matrix and holds only 0 and 1 (one column "
+     "per label). For several numeric targets use ElectraRegressor; for lists of numeric labels "
+     "pass each text's labels as a set."),
+    # a complex number is not 1, even with a real part of 1 (numpy would drop 2j with a warning)
+    (lambda: check_indicator([[1, 1 + 2j], [0, 1]], 2), ValueError,
+     "y[0, 1] is (1+2j): a 2-d y is a multi-label indicator matrix and holds only 0 and 1 (one "
+     "column per label). For several numeric targets use ElectraRegressor; for lists of numeric "
+     "labels pass each text's labels as a set."),
+    (lambda: check_indicator(pd.DataFrame({"a": [True, False], "b": pd.array([1, None], "Int64")}), 2),
+     ValueError, "y[1, 1] is <NA>: a 2-d y is a multi-label indicator matrix and holds only 0 and "
+     "1 (one column per label). For several numeric targets use ElectraRegressor; for lists of "
+     "numeric labels pass each text's labels as a set."),
     (lambda: check_label_sets([["a"]], 2), ValueError, "X has 2 texts but y has 1 label lists; they must match."),
     (lambda: check_label_sets([["a"], "b"], 2), TypeError,
      "y[1] is a str, but other rows hold lists of labels. For multi-label y give every text a list "
@@ -160,6 +192,11 @@ _SPLIT_HINT = ("X[0] is a string, but fit expects one list of tokens per sentenc
     (lambda: check_targets([np.nan] * 12, 12, "ElectraRegressor"), ValueError,
      "y has NaN or infinite values in 12 rows (first: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]); drop or "
      "fill them before fitting."),
+    # pandas' nullable integers: the missing target is a NaN row, not "not a number"
+    (lambda: check_targets(pd.Series([1, None, 2], dtype="Int64"), 3, "ElectraRegressor"), ValueError,
+     "y has NaN or infinite values in 1 rows (first: [1]); drop or fill them before fitting."),
+    (lambda: check_sample_weight(pd.Series([True, None], dtype="boolean"), 2), ValueError,
+     "sample_weight[1] is nan: weights must be finite and >= 0 (1 are not). Drop those rows or fix them."),
     (lambda: check_sample_weight("1", 1), TypeError, "sample_weight must hold one number per text, not a string."),
     (lambda: check_sample_weight([1, "x"], 2), TypeError,
      "sample_weight must hold numbers (one per text); got a list of 2 items."),
