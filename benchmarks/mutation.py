@@ -58,7 +58,7 @@ TESTS = {
     # the readers on small files: the real corpora take minutes per mutant under mutmut
     "datasets": ["tests/test_dataset_files.py"],
     "display": ["tests/test_display.py"],
-    "embedder": ["tests/test_embedder.py"],
+    "embedder": ["tests/test_embedder.py", "tests/test_inference.py"],
     "history": ["tests/test_history.py", "tests/test_model_card.py"],
     "model_card": ["tests/test_model_card.py"],
     "modeling": ["tests/test_modeling.py", "tests/test_pretrainer.py", "tests/test_recipe.py"],
@@ -88,7 +88,7 @@ TESTS = {
                "tests/test_contracts.py"],
     "_distill": ["tests/test_distill.py",
                  "tests/test_targets.py::test_partial_fit_takes_sample_weight_and_rejects_balanced"],
-    "_inference": ["tests/test_classifier.py", "tests/test_base.py"],
+    "_inference": ["tests/test_inference.py", "tests/test_classifier.py", "tests/test_base.py"],
     "_initialize": ["tests/test_initialize.py"],
     "_long_texts": ["tests/test_long_texts.py",
                     # a batch of windows past 8 x batch_size, trained in checkpointed chunks

@@ -116,8 +116,24 @@ class ElectraEmbedder(TransformerMixin, ElectraInferenceBase):
             self.n_features_out_ = self.module_.config.hidden_size
         return self
 
-    def partial_fit(self, X, y=None):
-        """Same as :meth:`fit` on first use; afterwards nothing changes."""
+    def partial_fit(self, X, y=None, classes=None):
+        """Same as :meth:`fit` on first use; afterwards nothing changes.
+
+        Parameters
+        ----------
+        X : texts
+        y : ignored
+        classes : None
+            In the signature because skorch declares ``classes`` for every ``partial_fit``
+            (scikit-learn's metadata routing fails without it); an embedder has no classes.
+
+        Returns
+        -------
+        self
+        """
+        if classes is not None:
+            raise ValueError("ElectraEmbedder has no classes: call partial_fit(X) without "
+                             "classes=.")
         return self if self.initialized_ else self.fit(X, y)
 
     def _head(self, output, attention_mask):
