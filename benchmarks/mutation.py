@@ -53,7 +53,7 @@ TESTS = {
     "callbacks": ["tests/test_callbacks.py", "tests/test_plateau.py", "tests/test_base.py",
                   "tests/test_contracts.py"],
     "checkpoint": ["tests/test_reliability.py", "tests/test_base.py", "tests/test_contracts.py"],
-    "classifier": ["tests/test_classifier.py", "tests/test_targets.py", "tests/test_multilabel.py"],
+    "classifier": ["tests/test_classifier_parts.py", "tests/test_classifier.py", "tests/test_targets.py", "tests/test_multilabel.py"],
     "data": ["tests/test_data.py", "tests/test_properties.py", "tests/test_classifier.py"],
     # the readers on small files: the real corpora take minutes per mutant under mutmut
     "datasets": ["tests/test_dataset_files.py"],
