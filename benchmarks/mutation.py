@@ -75,7 +75,7 @@ TESTS = {
                 "tests/test_long_texts.py::test_round_trips_pickle_save_load_and_onnx"],
     "spans": ["tests/test_spans.py", "tests/test_qa.py", "tests/test_targets.py"],
     "squad": ["tests/test_squad.py"],
-    "tagger": ["tests/test_tagger.py"],
+    "tagger": ["tests/test_tagger_parts.py", "tests/test_tagger.py"],
     "training_display": ["tests/test_training_display.py"],
     "tokenization": ["tests/test_tokenization.py", "tests/test_contracts.py", "tests/test_data.py"],
     "validation": ["tests/test_validation.py", "tests/test_errors.py", "tests/test_fuzz.py", "tests/test_base.py",
