@@ -65,7 +65,7 @@ TESTS = {
     "optim": ["tests/test_optim.py", "tests/test_recipe.py", "tests/test_contracts.py"],
     "persistence": ["tests/test_persistence.py", "tests/test_model_card.py", "tests/test_contracts.py"],
     "pretrainer": ["tests/test_pretrainer.py", "tests/test_recipe.py"],
-    "qa": ["tests/test_qa.py"],
+    "qa": ["tests/test_qa_parts.py", "tests/test_qa.py"],
     "recipe": ["tests/test_recipe.py", "tests/test_plateau.py"],
     "regressor": ["tests/test_regressor.py"],
     "rtd": ["tests/test_rtd.py", "tests/test_pretrainer.py", "tests/test_recipe.py"],
