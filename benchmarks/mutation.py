@@ -64,7 +64,7 @@ TESTS = {
     "modeling": ["tests/test_modeling.py", "tests/test_pretrainer.py", "tests/test_recipe.py"],
     "optim": ["tests/test_optim.py", "tests/test_recipe.py", "tests/test_contracts.py"],
     "persistence": ["tests/test_persistence.py", "tests/test_model_card.py", "tests/test_contracts.py"],
-    "pretrainer": ["tests/test_pretrainer.py", "tests/test_recipe.py"],
+    "pretrainer": ["tests/test_pretrainer_parts.py", "tests/test_pretrainer.py", "tests/test_recipe.py"],
     "qa": ["tests/test_qa_parts.py", "tests/test_qa.py"],
     "recipe": ["tests/test_recipe.py", "tests/test_plateau.py"],
     "regressor": ["tests/test_regressor.py"],
