@@ -82,7 +82,7 @@ TESTS = {
                    # the forms of y each target reads (multilabel_format, check_indicator)
                    "tests/test_target_choice.py", "tests/test_multilabel_target.py"],
     "windows": ["tests/test_long_texts.py", "tests/test_contracts.py"],
-    "_base": ["tests/test_base.py", "tests/test_sklearn_contracts.py"],
+    "_base": ["tests/test_base_parts.py", "tests/test_base.py", "tests/test_sklearn_contracts.py"],
     "_callback_order": ["tests/test_callback_order.py", "tests/test_contracts.py"],
     "_steps": ["tests/test_steps.py", "tests/test_recipe.py", "tests/test_base.py",
                "tests/test_contracts.py"],
