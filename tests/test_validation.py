@@ -157,6 +157,11 @@ _SPLIT_HINT = ("X[0] is a string, but fit expects one list of tokens per sentenc
      "y[0, 1] is (1+2j): a 2-d y is a multi-label indicator matrix and holds only 0 and 1 (one "
      "column per label). For several numeric targets use ElectraRegressor; for lists of numeric "
      "labels pass each text's labels as a set."),
+    # a sparse matrix of complex numbers: densified, then read cell by cell (none is real)
+    (lambda: check_indicator(scipy.sparse.csr_matrix(np.array([[1, 2j], [0, 1]])), 2), ValueError,
+     "y[0, 0] is (1+0j): a 2-d y is a multi-label indicator matrix and holds only 0 and 1 (one column "
+     "per label). For several numeric targets use ElectraRegressor; for lists of numeric labels "
+     "pass each text's labels as a set."),
     (lambda: check_indicator(pd.DataFrame({"a": [True, False], "b": pd.array([1, None], "Int64")}), 2),
      ValueError, "y[1, 1] is <NA>: a 2-d y is a multi-label indicator matrix and holds only 0 and "
      "1 (one column per label). For several numeric targets use ElectraRegressor; for lists of "
