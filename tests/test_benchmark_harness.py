@@ -98,8 +98,12 @@ def test_mutation_map_names_tests_for_every_module_and_scores_without_equivalent
         assert tests and all(os.path.exists(os.path.join(mutation.ROOT, t.split("::")[0])) for t in tests), module
     config = mutation.mutmut_config("targets/labels")
     assert 'only_mutate = ["sklearn_electra/targets/labels.py"]' in config
-    assert '"sklearn_electra/targets/labels.py"]' in config.splitlines()[1]  # its doctests too
+    assert '"sklearn_electra/targets/labels.py"' in config.splitlines()[1]  # its doctests too
     assert "sklearn_electra/datasets.py" not in mutation.mutmut_config("datasets").splitlines()[1]
+    # a deselected test leaves the runs whose selection holds its file, and only those
+    (test,) = [t for t in mutation.DESELECTED if t.startswith("tests/test_classifier.py::")]
+    assert f'"--deselect={test}"' in mutation.mutmut_config("classifier")
+    assert "--deselect" not in mutation.mutmut_config("qa")
     record = {"module": "windows", "counts": {"killed": 6, "timeout": 1, "segfault": 1, "survived": 2,
                                               "no tests": 2},
               "survived": ["sklearn_electra.windows.x_f__mutmut_1", "sklearn_electra.windows.x_f__mutmut_2"],
