@@ -15,8 +15,10 @@ import pytest
 import sklearn
 import torch
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
+from sklearn.utils.validation import check_is_fitted
 from sklearn.utils._param_validation import InvalidParameterError
 from skorch.exceptions import DeviceWarning, NotInitializedError
 
@@ -123,6 +125,10 @@ def test_set_params_stores_callbacks_without_initializing_them():
     assert est.set_params(callbacks=[("mine", marker)], max_length=32) is est
     assert est.callbacks == [("mine", marker)] and est.max_length == 32
     assert est.set_params() is est
+    # skorch's own set_params would build callbacks_ now: an unfitted estimator would look fitted
+    assert "callbacks_" not in vars(est)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
 
 
 @pytest.mark.parametrize("name", [n for n in sklearn_electra.__all__ if n.startswith("Electra")
@@ -194,7 +200,9 @@ def test_the_runtime_is_resolved_from_the_parameters_and_never_stored():
 # ------------------------------------------------------------ pickling the device
 def test_unpickling_keeps_auto_and_a_string_device(emb):
     auto = clone(emb).set_params(device="auto").fit(TEXTS)
-    assert pickle.loads(pickle.dumps(auto)).device == "auto"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "auto" is resolved before skorch could warn about it
+        assert pickle.loads(pickle.dumps(auto)).device == "auto"
     cuda = pickle.loads(pickle.dumps(emb))
     vars(cuda)["device"] = "cuda"  # as saved on a GPU machine ...
     with pytest.warns(DeviceWarning) as record:
@@ -399,6 +407,10 @@ def test_forward_puts_rows_back_in_input_order(emb):
     features = emb.forward(texts)
     for i, text in enumerate(texts):
         torch.testing.assert_close(features[i], _alone(emb, text).mean(0), atol=1e-5, rtol=1e-4)
+    assert not features.requires_grad
+    assert emb.forward(texts, device="meta").device.type == "meta"
+    est = clone(emb).fit(TEXTS)
+    assert est.forward(texts, training=True).requires_grad and est.module_.training
 
 
 def test_forward_trims_per_token_outputs_to_each_row(emb):
