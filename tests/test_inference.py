@@ -390,6 +390,15 @@ def test_forward_iter_yields_in_length_order_on_the_asked_device(emb):
     assert next(est.forward_iter(texts, device="meta")).device.type == "meta"
 
 
+def test_inference_runs_the_int8_copy_with_quantize():
+    est = ElectraEmbedder(random_state=0, vocab_size=80, quantize="int8").fit(TEXTS)
+    int8 = est.transform(TEXTS)
+    est.quantize = None
+    fp32 = est.transform(TEXTS)
+    assert not np.allclose(int8, fp32, atol=1e-6)  # int8 weights round the features ...
+    np.testing.assert_allclose(int8, fp32, atol=0.2)  # ... but only a little
+
+
 def test_forward_iter_limits_threads_per_batch_and_trains_the_fp32_model(emb):
     est = clone(emb).set_params(n_threads=1, quantize="int8", batch_size=1).fit(TEXTS)
     seen = []
