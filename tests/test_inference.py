@@ -399,6 +399,21 @@ def test_inference_runs_the_int8_copy_with_quantize():
     np.testing.assert_allclose(int8, fp32, atol=0.2)  # ... but only a little
 
 
+def test_training_outputs_come_from_the_fp32_model_even_with_quantize():
+    no_dropout = {"module__hidden_dropout_prob": 0.0, "module__attention_probs_dropout_prob": 0.0}
+    est = ElectraEmbedder(random_state=0, vocab_size=80, quantize="int8", **no_dropout).fit(TEXTS)
+    trained = next(est.forward_iter(["a dog"], training=True))
+    inferred = next(est.forward_iter(["a dog"]))
+    torch.testing.assert_close(trained.detach()[0], _alone(est, "a dog").mean(0), atol=1e-5, rtol=1e-4)
+    assert not torch.allclose(trained.detach(), inferred, atol=1e-6)  # inference: the int8 copy
+
+
+def test_a_checkpoints_tokenizer_is_used_rather_than_a_new_one(emb, tmp_path):
+    emb.save_pretrained(tmp_path / "emb")
+    loaded = ElectraEmbedder(model=str(tmp_path / "emb")).fit(["zebra quagga okapi"] * 3)
+    assert loaded.tokenizer_.get_vocab() == emb.tokenizer_.get_vocab()
+
+
 def test_forward_iter_limits_threads_per_batch_and_trains_the_fp32_model(emb):
     est = clone(emb).set_params(n_threads=1, quantize="int8", batch_size=1).fit(TEXTS)
     seen = []
