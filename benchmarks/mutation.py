@@ -482,6 +482,18 @@ EQUIVALENT = {
     **{f"sklearn_electra.training_display.xǁTrainingHistoryDisplayǁplot__mutmut_{i}":
        "the legend's labels not given: matplotlib reads each handle's own label, the same one"
        for i in (122, 126)},
+    **{f"sklearn_electra._inference.xǁElectraInferenceBaseǁ__init____mutmut_{i}":
+       "the base's default model: every estimator's own __init__ passes its model (and shows "
+       "its own default)" for i in (1, 2)},
+    "sklearn_electra._inference.xǁElectraInferenceBaseǁ_build_model__mutmut_23":
+        ">= for >: resizing the embeddings to the size they have returns them unchanged",
+    **{f"sklearn_electra._inference.xǁElectraInferenceBaseǁ{name}__mutmut_{i}":
+       "the runtime not passed on: the callee resolves it again, from the same parameters"
+       for name, i in (("evaluation_step", 10), ("evaluation_step", 13), ("forward_iter", 22),
+                       ("forward_iter", 26))},
+    "sklearn_electra._inference.xǁElectraInferenceBaseǁforward_iter__mutmut_29":
+        "every output moved to the device: every estimator's outputs are tensors (the "
+        "pretrainer's are not, and it refuses forward_iter)",
     "sklearn_electra._inference.xǁElectraInferenceBaseǁset_params__mutmut_9":
         "skorch's set_params called with no parameters: it changes nothing and returns self",
     **{f"sklearn_electra._inference.xǁElectraInferenceBaseǁ__setstate____mutmut_{i}":
