@@ -23,7 +23,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.exceptions import DeviceWarning, NotInitializedError
 
 import sklearn_electra
-from sklearn_electra import ElectraEmbedder, TextTruncationWarning
+from sklearn_electra import ElectraClassifier, ElectraEmbedder, TextTruncationWarning
 from sklearn_electra._inference import ElectraInferenceBase, refused
 from sklearn_electra.data import EncodedDataset
 from sklearn_electra.runtime import Runtime
@@ -185,6 +185,14 @@ def test_the_smallest_and_largest_values_are_accepted(params):
     assert est.transform(["a dog"]).shape == (1, 64)
 
 
+def test_the_position_limit_is_the_configured_one():
+    with pytest.raises(ValueError, match=r"^max_length=100 exceeds the model's position limit "
+                                         r"\(64\); use max_length <= 64\.$"):
+        ElectraEmbedder(max_length=100, module__max_position_embeddings=64).fit(TEXTS)
+    est = ElectraEmbedder(max_length=64, module__max_position_embeddings=64).fit(TEXTS)
+    assert est.module_.config.max_position_embeddings == 64
+
+
 def test_the_precision_option_is_checked():
     with pytest.raises(InvalidParameterError, match=r"^The 'precision' parameter of ElectraEmbedder "
                                                     r"must be a str among \{.*\}\. Got 'fp8' instead\.$"):
@@ -326,6 +334,27 @@ def test_batches_hold_similar_lengths_padded_to_their_longest(emb):
     routed = clone(emb).set_params(iterator_valid__pin_memory=True, batch_size=3).fit(TEXTS)
     loader = routed.get_iterator(routed.get_dataset(texts))
     assert loader.pin_memory is True and loader.batch_sampler.batch_size == 3
+
+
+def test_training_batches_are_shuffled_by_the_seed_and_inference_batches_sorted(emb):
+    dataset = emb.get_dataset(TEXTS * 4)
+    orders = {tuple(map(tuple, emb._batch_sampler(dataset, 2, shuffle=True, seed=seed)))
+              for seed in range(4)}
+    assert len(orders) > 1  # the seed decides the order
+    again = list(emb._batch_sampler(dataset, 2, shuffle=True, seed=0))
+    assert again == list(emb._batch_sampler(dataset, 2, shuffle=True, seed=0))
+    rows = [i for batch in emb._batch_sampler(dataset, 2, shuffle=False) for i in batch]
+    assert rows == np.argsort(dataset.lengths, kind="stable").tolist()
+
+
+@pytest.mark.filterwarnings("ignore:The model did not learn")
+def test_each_dataset_gets_its_own_collator():
+    # a long text read as windows: the windows' collator gives one row per text
+    clf = ElectraClassifier(long_texts="windows", max_length=8, stride=1, max_epochs=1,
+                            random_state=0, vocab_size=60, verbose=0)
+    clf.fit(["great phone", "battery died"] * 4, ["pos", "neg"] * 4)
+    long_text = "great phone battery died " * 6
+    assert clf.predict_proba([long_text, "great"]).shape == (2, 2)
 
 
 # ------------------------------------------------------------ the model
