@@ -494,6 +494,8 @@ EQUIVALENT = {
     "sklearn_electra._inference.xǁElectraInferenceBaseǁforward_iter__mutmut_29":
         "every output moved to the device: every estimator's outputs are tensors (the "
         "pretrainer's are not, and it refuses forward_iter)",
+    "sklearn_electra._inference.xǁElectraInferenceBaseǁ_make_dataset__mutmut_1":
+        "fitting=True by default in the base's hook, which reads no fitting flag",
     "sklearn_electra._inference.xǁElectraInferenceBaseǁset_params__mutmut_9":
         "skorch's set_params called with no parameters: it changes nothing and returns self",
     **{f"sklearn_electra._inference.xǁElectraInferenceBaseǁ__setstate____mutmut_{i}":
