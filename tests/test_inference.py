@@ -23,7 +23,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.exceptions import DeviceWarning, NotInitializedError
 
 import sklearn_electra
-from sklearn_electra import ElectraClassifier, ElectraEmbedder, TextTruncationWarning
+from sklearn_electra import ElectraClassifier, ElectraEmbedder, ElectraTagger, TextTruncationWarning
 from sklearn_electra._inference import ElectraInferenceBase, refused
 from sklearn_electra.data import EncodedDataset
 from sklearn_electra.runtime import Runtime
@@ -318,6 +318,19 @@ def test_get_dataset_takes_raw_texts_or_a_dataset(emb):
     assert emb.get_dataset(dataset) is dataset
     pairs = emb.get_dataset([("a dog", "cat")])
     assert pairs.token_type_ids[0].tolist() == emb.tokenizer_("a dog", "cat")["token_type_ids"]
+
+
+@pytest.mark.filterwarnings("ignore:The model did not learn")
+def test_get_dataset_encodes_labels_with_the_fitted_classes_and_reads_raw_sentences():
+    fast = {"max_epochs": 1, "random_state": 0, "vocab_size": 60, "verbose": 0}
+    clf = ElectraClassifier(**fast).fit(["great phone", "battery died"] * 4, ["pos", "neg"] * 4)
+    assert clf.get_dataset(["great", "bad"], ["pos", "neg"]).labels.tolist() == [1, 0]
+    with pytest.raises(ValueError, match=r"^y contains labels not seen in the first fit \(or in "
+                                         r"classes=\): \['meh'\]\. Known: \['neg', 'pos'\]\.$"):
+        clf.get_dataset(["great"], ["meh"])  # the fitted classes stay: no reset
+    tagger = ElectraTagger(**fast).fit([["Ann", "runs"], ["Bob", "sits"]] * 4, [["B-PER", "O"]] * 8)
+    # at inference a raw string is split into words (fit takes only token lists)
+    assert tagger.get_dataset(["Ann runs fast"]).word_starts[0].tolist() == [0, 1, 2]
 
 
 def test_batches_hold_similar_lengths_padded_to_their_longest(emb):
