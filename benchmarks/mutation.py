@@ -494,6 +494,8 @@ EQUIVALENT = {
     "sklearn_electra._inference.xǁElectraInferenceBaseǁforward_iter__mutmut_29":
         "every output moved to the device: every estimator's outputs are tensors (the "
         "pretrainer's are not, and it refuses forward_iter)",
+    "sklearn_electra._inference.xǁElectraInferenceBaseǁget_dataset__mutmut_13":
+        "reset=None for False: the targets read it as a truth value",
     "sklearn_electra._inference.xǁElectraInferenceBaseǁ_make_dataset__mutmut_1":
         "fitting=True by default in the base's hook, which reads no fitting flag",
     "sklearn_electra._inference.xǁElectraInferenceBaseǁset_params__mutmut_9":
