@@ -380,6 +380,18 @@ def test_initialize_builds_the_model_and_place_moves_it(emb):
     assert ElectraEmbedder.initialized_ is False  # the class keeps the unfitted value
 
 
+@pytest.mark.filterwarnings("ignore:The model did not learn")
+def test_a_move_takes_the_optimizer_and_its_state_along():
+    clf = ElectraClassifier(max_epochs=1, random_state=0, vocab_size=60, verbose=0)
+    clf.fit(["great phone", "battery died"] * 4, ["pos", "neg"] * 4)
+    clf._place(Runtime(torch.device("meta")))  # a move that replaces every Parameter object
+    weights = {id(p) for p in clf.module_.parameters()}
+    stepped = [p for group in clf.optimizer_.param_groups for p in group["params"]]
+    assert all(id(p) in weights for p in stepped)  # the optimizer steps the moved weights
+    state = [v for s in clf.optimizer_.state.values() for v in s.values() if torch.is_tensor(v)]
+    assert state and {v.device.type for v in state} == {"meta"}
+
+
 def test_infer_drops_sample_weights_and_passes_the_rest_to_the_module(emb):
     batch = {"input_ids": torch.tensor([[2, 5, 3]]), "attention_mask": torch.tensor([[1, 1, 1]]),
              "token_type_ids": torch.zeros(1, 3, dtype=torch.long)}
