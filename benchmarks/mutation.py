@@ -494,6 +494,11 @@ EQUIVALENT = {
     "sklearn_electra._inference.xǁElectraInferenceBaseǁforward_iter__mutmut_29":
         "every output moved to the device: every estimator's outputs are tensors (the "
         "pretrainer's are not, and it refuses forward_iter)",
+    "sklearn_electra._inference.xǁElectraInferenceBaseǁ_check_inputs__mutmut_4":
+        "check_texts' allow_pairs left to its default, which is True",
+    "sklearn_electra._inference.xǁElectraInferenceBaseǁ_place__mutmut_6":
+        "getattr without a default: skorch lists a module or criterion in _modules/_criteria "
+        "only when it sets its attribute",
     "sklearn_electra._inference.xǁElectraInferenceBaseǁget_dataset__mutmut_13":
         "reset=None for False: the targets read it as a truth value",
     "sklearn_electra._inference.xǁElectraInferenceBaseǁ_make_dataset__mutmut_1":
