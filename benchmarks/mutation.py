@@ -499,6 +499,8 @@ EQUIVALENT = {
     "sklearn_electra._inference.xǁElectraInferenceBaseǁ_place__mutmut_6":
         "getattr without a default: skorch lists a module or criterion in _modules/_criteria "
         "only when it sets its attribute",
+    "sklearn_electra._inference.xǁElectraInferenceBaseǁget_dataset__mutmut_3":
+        "fitting=None for False: the input checks read it as a truth value",
     "sklearn_electra._inference.xǁElectraInferenceBaseǁget_dataset__mutmut_13":
         "reset=None for False: the targets read it as a truth value",
     "sklearn_electra._inference.xǁElectraInferenceBaseǁ_make_dataset__mutmut_1":
