@@ -152,7 +152,9 @@ def test_log_proba_is_the_log_of_each_probability_without_warnings(clf, monkeypa
     monkeypatch.setattr(clf, "target_", Recorder(proba))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # log(0) is -inf, said once here rather than warned
-        np.testing.assert_allclose(clf.predict_log_proba(X[:2]), expected)
+        logs = clf.predict_log_proba(X[:2])
+        assert isinstance(logs, np.ndarray) and logs.shape == (2, 2)  # one array, as documented
+        np.testing.assert_allclose(logs, expected)
         columns = [np.array([[0.0, 1.0]] * 2), np.array([[0.5, 0.25, 0.25]] * 2)]
         monkeypatch.setattr(clf, "target_", Recorder(columns))
         logs = clf.predict_log_proba(X[:2])
