@@ -40,6 +40,7 @@ def clf():
 def test_training_parameters_and_their_defaults():
     params = inspect.signature(ElectraClassifier).parameters
     assert {name: params[name].default for name in BASE_DEFAULTS} == BASE_DEFAULTS
+    assert {name: getattr(ElectraClassifier(), name) for name in BASE_DEFAULTS} == BASE_DEFAULTS
     given = {name: f"value of {name}" for name in BASE_DEFAULTS}
     est = ElectraClassifier(**given)
     assert {name: getattr(est, name) for name in BASE_DEFAULTS} == given

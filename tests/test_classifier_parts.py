@@ -55,6 +55,7 @@ def test_own_parameters_their_defaults_and_storage():
     params = inspect.signature(ElectraClassifier).parameters
     assert list(params)[:9] == ["model", *OWN]
     assert {name: params[name].default for name in OWN} == OWN
+    assert {name: getattr(ElectraClassifier(), name) for name in OWN} == OWN  # stored as shown
     given = {"threshold": 0.3, "class_weight": "balanced", "long_texts": "windows", "stride": 16,
              "window_pooling": "max", "teacher": "some/dir", "distill_temperature": 3.0,
              "distill_alpha": 0.2}

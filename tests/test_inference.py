@@ -84,6 +84,9 @@ def test_the_signature_lists_inherited_parameters_with_their_defaults():
     assert params["max_length"].default == 128 and params["vocab_size"].default == 8000
     assert params["max_length"].kind is inspect.Parameter.KEYWORD_ONLY
     assert params["kwargs"].kind is inspect.Parameter.VAR_KEYWORD
+    stored = ElectraEmbedder()
+    assert {n: getattr(stored, n) for n in ["model", "pooling", *INHERITED]} == \
+        {n: params[n].default for n in ["model", "pooling", *INHERITED]}
 
     class Longer(ElectraEmbedder):  # a parameter named again takes the subclass's default
         def __init__(self, model="tiny", *, max_length=256, **kwargs):

@@ -76,6 +76,7 @@ def test_defaults_are_the_papers():
     assert own == {"mask_prob": None, "generator_size": None, "disc_weight": 50.0,
                    "temperature": 1.0, "generator": None, "max_epochs": 10,
                    "validation_fraction": None}
+    assert {name: getattr(ElectraRTDPretrainer(), name) for name in own} == own
     given = ElectraRTDPretrainer("small", mask_prob=0.2, generator_size=0.5, disc_weight=10.0,
                                  temperature=2.0, generator="gen/", max_epochs=3,
                                  validation_fraction=0.1)

@@ -40,6 +40,7 @@ def test_defaults_are_the_references_squad_settings():
                  "null_threshold")}
     assert defaults == {"max_length": 512, "doc_stride": 128, "max_question_length": 64,
                         "max_answer_length": 30, "null_threshold": 0.0}
+    assert {name: getattr(ElectraQuestionAnswerer(), name) for name in defaults} == defaults
     given = ElectraQuestionAnswerer("small", max_length=64, doc_stride=8, max_question_length=9,
                                     max_answer_length=7, null_threshold=1.5)
     assert (given.model, given.max_length, given.doc_stride, given.max_question_length,

@@ -71,6 +71,8 @@ def test_own_parameters_and_their_defaults():
     tagger = ElectraTagger("small", stride=4, fix_bio=True, class_weight="balanced")
     assert (tagger.model, tagger.stride, tagger.fix_bio, tagger.class_weight) == ("small", 4, True, "balanced")
     assert repr(ElectraTagger()) == "ElectraTagger()"
+    defaults = ElectraTagger()
+    assert (defaults.model, defaults.stride, defaults.fix_bio, defaults.class_weight) == ("tiny", 32, False, None)
     assert repr(ElectraTagger(stride=31, fix_bio=True)) == "ElectraTagger(fix_bio=True, stride=31)"
 
 
