@@ -131,6 +131,14 @@ def test_empty_sentences_are_skipped_with_their_tags_and_weights():
     assert none is None
 
 
+def test_partial_fit_takes_the_announced_tags_and_refuses_balanced_weights():
+    tagger = ElectraTagger(**FAST).partial_fit(X[1:2], Y[1:2], classes=["B-LOC", "B-PER", "O"])
+    assert tagger.classes_.tolist() == ["B-LOC", "B-PER", "O"]  # B-LOC is in no sentence yet
+    with pytest.raises(ValueError, match=r"^class_weight='balanced' needs the counts of the whole "
+                                         r"training set, which partial_fit never sees"):
+        ElectraTagger(class_weight="balanced", **FAST).partial_fit(X, Y)
+
+
 def test_a_new_tokenizer_learns_the_words_as_written():
     assert ElectraTagger()._tokenizer_corpus([["Ann", "lives"], ["x"]]) == ["Ann lives", "x"]
 
@@ -226,6 +234,12 @@ def test_bio_tags_score_entity_f1(tagger, monkeypatch):
     with pytest.raises(ValueError, match=r"^y contains tags not seen in fit: \['B-ORG'\]; the tagger "
                                          r"can only predict \['B-LOC', 'B-PER', 'O'\]\.$"):
         tagger.score(X[:2], [["B-ORG", "O", "O", "O"], ["O", "O"]])
+    eleven = [f"B-T{i:02d}" for i in range(11)]  # the message lists the first ten
+    monkeypatch.setattr(tagger, "predict", lambda X: [["O"] * 11])
+    with pytest.raises(ValueError, match=r"^y contains tags not seen in fit: \['B-T00', 'B-T01', "
+                                         r"'B-T02', 'B-T03', 'B-T04', 'B-T05', 'B-T06', 'B-T07', "
+                                         r"'B-T08', 'B-T09'\]; the tagger"):
+        tagger.score([["w"] * 11], [eleven])
 
 
 def test_other_tags_score_token_accuracy(monkeypatch):
@@ -236,4 +250,6 @@ def test_other_tags_score_token_accuracy(monkeypatch):
     monkeypatch.setattr(pos, "predict", lambda X: [["NN", "NN", "VB"], ["VB"]])
     assert pos.score([["a", "b", "c"], ["d"]], [["NN", "VB", "VB"], ["VB"]]) == 0.75
     monkeypatch.setattr(pos, "predict", lambda X: [[]])
-    assert math.isnan(pos.score([[]], [[]]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no token to score: NaN, without numpy's empty-mean warning
+        assert math.isnan(pos.score([[]], [[]]))
