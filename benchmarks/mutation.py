@@ -523,6 +523,13 @@ EQUIVALENT = {
     **{f"sklearn_electra._inference.xǁElectraInferenceBaseǁforward_iter__mutmut_{i}":
        "get_iterator's runtime not passed: it resolves the runtime again, from the same "
        "parameters" for i in (14, 17)},
+    **{f"sklearn_electra.tagger.x_repair_bio__mutmut_{i}":
+       "the tag before the first: any tag that does not start with B- or I- reads the same"
+       for i in (2, 3)},
+    "sklearn_electra.tagger.xǁElectraTaggerǁ_validate_data__mutmut_1":
+        "incremental=True by default: every caller passes incremental",
+    "sklearn_electra.tagger.xǁElectraTaggerǁpredict_proba__mutmut_11":
+        "softmax over dim=+1 for -1 on (words, tags) logits: the last dimension is 1",
     "sklearn_electra.validation.x_describe__mutmut_22":
         '"XXaeiouXX" for "aeiou": the first letter is lowered, so never "X" (and a type\'s '
         "name is never empty)",
