@@ -530,6 +530,11 @@ EQUIVALENT = {
         "incremental=True by default: every caller passes incremental",
     "sklearn_electra.tagger.xǁElectraTaggerǁpredict_proba__mutmut_11":
         "softmax over dim=+1 for -1 on (words, tags) logits: the last dimension is 1",
+    "sklearn_electra.tagger.xǁElectraTaggerǁpredict__mutmut_9":
+        "argmax(+1) for -1 on (words, tags) logits: the last dimension is 1",
+    "sklearn_electra.tagger.x__word_slots__mutmut_47":
+        "> for >= at a window's end: a word just past it has context size - 1 - pos = -1 "
+        "already",
     "sklearn_electra.validation.x_describe__mutmut_22":
         '"XXaeiouXX" for "aeiou": the first letter is lowered, so never "X" (and a type\'s '
         "name is never empty)",
