@@ -530,6 +530,9 @@ EQUIVALENT = {
         "incremental=True by default: every caller passes incremental",
     "sklearn_electra.tagger.xǁElectraTaggerǁpredict_proba__mutmut_11":
         "softmax over dim=+1 for -1 on (words, tags) logits: the last dimension is 1",
+    **{f"sklearn_electra.tagger.xǁElectraTaggerǁ_make_dataset__mutmut_{i}":
+       "the labels' dtype left to numpy: an int fill makes numpy's default int, int64"
+       for i in (30, 33)},
     "sklearn_electra.tagger.xǁElectraTaggerǁpredict__mutmut_9":
         "argmax(+1) for -1 on (words, tags) logits: the last dimension is 1",
     "sklearn_electra.tagger.x__word_slots__mutmut_47":
