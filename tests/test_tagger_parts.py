@@ -179,6 +179,15 @@ def test_each_word_is_read_from_the_window_where_it_has_most_context():
     assert _word_slots(data, begin, sentences).tolist() == [101, 103, 104, 203, 204, 301]
 
 
+def test_a_word_opening_a_window_without_overlap_is_read_there():
+    # stride 0: windows [0, 5) and [5, 7) share nothing; "f" opens the second one at its
+    # position 0, the least context a word can have, and is in no other window
+    data = _windowed([["ab", "c", "de", "f", "g"]], stride=0)
+    assert data.offsets.tolist() == [0, 5]
+    begin = np.array([100, 200])
+    assert _word_slots(data, begin, np.array([0, 5])).tolist() == [101, 103, 104, 201, 202]
+
+
 def test_values_are_cut_into_sentences():
     parts = _split(np.arange(6), np.array([0, 2, 2, 6]))
     assert [p.tolist() for p in parts] == [[0, 1], [], [2, 3, 4, 5]]
