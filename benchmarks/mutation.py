@@ -533,6 +533,17 @@ EQUIVALENT = {
     **{f"sklearn_electra.tagger.xǁElectraTaggerǁ_make_dataset__mutmut_{i}":
        "the labels' dtype left to numpy: an int fill makes numpy's default int, int64"
        for i in (30, 33)},
+    "sklearn_electra.tagger.x__word_slots__mutmut_21":
+        "sentences of one window sent through the loop for several: the same slots, slower",
+    **{f"sklearn_electra.tagger.x__word_slots__mutmut_{i}":
+       "the marks of positions outside a window (& for |, -2 for -1): such positions already "
+       "have a negative context and every word has a window where its context is >= 0"
+       for i in (44, 49)},
+    "sklearn_electra.tagger.xǁElectraTaggerǁ_make_dataset__mutmut_1":
+        "fitting=True by default in a hook that reads no fitting flag",
+    **{f"sklearn_electra.tagger.xǁWindowedDatasetǁ__init____mutmut_{i}":
+       "the offsets' dtype left to numpy: a list of ints makes numpy's default int, int64"
+       for i in (11, 13)},
     "sklearn_electra.tagger.xǁElectraTaggerǁpredict__mutmut_9":
         "argmax(+1) for -1 on (words, tags) logits: the last dimension is 1",
     "sklearn_electra.tagger.x__word_slots__mutmut_47":
