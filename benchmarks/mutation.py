@@ -252,7 +252,7 @@ EQUIVALENT = {
        "_check_inputs(fitting=False or None): the inference base's check ignores fitting (only "
        "the training estimators' overrides read it)" for i in (7, 10)},
     **{f"sklearn_electra.embedder.xǁElectraEmbedderǁpartial_fit__mutmut_{i}":
-       "y not passed on to fit: fit ignores y (an embedder has no targets)" for i in (4, 6)},
+       "y not passed on to fit: fit ignores y (an embedder has no targets)" for i in (11, 13)},
     **{f"sklearn_electra.callbacks.xǁEarlyStoppingǁon_train_begin__mutmut_{i}":
        "net, X or the keywords not passed on to skorch's on_train_begin, which reads none of "
        "them (it resets its counters and the threshold)" for i in (1, 2, 4, 5)},
