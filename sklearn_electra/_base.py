@@ -396,15 +396,17 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, TrainingStepsMixin, Callb
         self.initialized_ = True
         return self
 
+    # What a refused criterion__* parameter's message says of this estimator's loss.
+    _criterion_note = ("loss comes from its targets. Use class_weight= or fit(..., "
+                       "sample_weight=) to weigh it.")
+
     def initialize_criterion(self):
         """No criterion module: ``get_loss`` computes the loss (a target's, which knows the
         class and sample weights), so there is nothing for ``criterion__*`` to set."""
         given = self.get_params_for("criterion")
         if given:
-            raise ValueError(
-                f"criterion__{sorted(given)[0]} sets nothing: {type(self).__name__}'s loss comes "
-                "from its targets. Use class_weight= or fit(..., sample_weight=) to weigh it."
-            )
+            raise ValueError(f"criterion__{sorted(given)[0]} sets nothing: "
+                             f"{type(self).__name__}'s {self._criterion_note}")
         self.criterion_ = None
         return self
 

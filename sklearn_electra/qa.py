@@ -164,9 +164,14 @@ class ElectraQuestionAnswerer(SampleWeightMixin, ElectraNetBase):
         """Start and end logits, stacked: ``(batch, length, 2)``."""
         return torch.stack([output.start_logits, output.end_logits], dim=-1)
 
+    _criterion_note = ("span loss has no parameters. Use fit(..., sample_weight=) to weigh "
+                       "questions.")
+
     def initialize_criterion(self):
-        """The span loss (see :class:`~sklearn_electra.spans.SpanLoss`)."""
-        self.criterion_ = SpanLoss(**self.get_params_for("criterion"))
+        """The span loss (see :class:`~sklearn_electra.spans.SpanLoss`), which has no
+        parameters: ``criterion__*`` is refused, as by every estimator."""
+        super().initialize_criterion()
+        self.criterion_ = SpanLoss()
         return self
 
     def get_loss(self, y_pred, y_true, X=None, training=False):

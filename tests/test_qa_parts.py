@@ -59,6 +59,9 @@ def test_defaults_are_the_references_squad_settings():
                                  "must be an int in the range [1, inf). Got 0 instead."),
     ({"max_answer_length": 0}, "The 'max_answer_length' parameter of ElectraQuestionAnswerer must "
                                "be an int in the range [1, inf). Got 0 instead."),
+    # the span loss has no parameters: a criterion__ one is refused, not passed to it
+    ({"criterion__weight": 2}, "criterion__weight sets nothing: ElectraQuestionAnswerer's span loss "
+                               "has no parameters. Use fit(..., sample_weight=) to weigh questions."),
     ({"null_threshold": "high"}, "The 'null_threshold' parameter of ElectraQuestionAnswerer must be "
                                  "a float in the range (-inf, inf). Got 'high' instead."),
 ])
