@@ -197,3 +197,6 @@ def test_a_real_fit_answers_with_spans_of_each_context(qa):
         context = X[row.question][1]
         assert row.text == (context[row.start:row.end] if row.start >= 0 else "")
     assert pd.Series(frame["question"]).value_counts().sort_index().tolist() == [3, 3]
+    default = qa.predict_spans(X[:2])  # n_best=1: the answer predict gives, one row each
+    assert default["rank"].tolist() == [0, 0]
+    assert default["text"].tolist() == qa.predict(X[:2]).tolist()
