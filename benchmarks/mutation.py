@@ -523,6 +523,15 @@ EQUIVALENT = {
     **{f"sklearn_electra._inference.xǁElectraInferenceBaseǁforward_iter__mutmut_{i}":
        "get_iterator's runtime not passed: it resolves the runtime again, from the same "
        "parameters" for i in (14, 17)},
+    **{f"sklearn_electra.qa.xǁElectraQuestionAnswererǁ_ranked_answers__mutmut_{i}":
+       "the fitting flag of the questions' check, which reads none" for i in (3, 6)},
+    "sklearn_electra.qa.xǁElectraQuestionAnswererǁ_make_dataset__mutmut_1":
+        "fitting=True by default in a hook that reads no fitting flag",
+    "sklearn_electra.qa.xǁElectraQuestionAnswererǁ_validate_targets__mutmut_1":
+        "incremental=True by default in a hook that reads no incremental flag",
+    **{f"sklearn_electra.qa.xǁElectraQuestionAnswererǁ{name}__mutmut_16":
+       "no answer sliced anyway: context[-1:-1] is the empty string already"
+       for name in ("predict", "predict_spans")},
     "sklearn_electra.qa.xǁElectraQuestionAnswererǁget_loss__mutmut_1":
         "training=True by default: the span loss reads no training flag",
     "sklearn_electra.qa.xǁElectraQuestionAnswererǁget_loss__mutmut_14":
@@ -562,7 +571,7 @@ EQUIVALENT = {
        for i in (17, 37)},
     **{f"sklearn_electra.validation.x_check_indicator__mutmut_{i}":
        "a numeric y sent down the cell-by-cell path (read again as objects): the same values, "
-       "only slower (the fast path is the benchmarks' concern)"
+       "only slower (speed is not a unit test's to measure)"
        for i in (14, 38)},
     "sklearn_electra.validation.x_check_indicator__mutmut_40":
         "astype(None) for float64: numpy's default float is float64",
