@@ -146,13 +146,38 @@ class ElectraInferenceBase(PretrainedMixin, ServingMixin, NeuralNet):
     def set_params(self, **params):
         """Set parameters, including routed ones (``module__dropout``, ...).
 
-        Invalid values are stored as given and reported by ``fit``, as in
-        scikit-learn.
+        As in scikit-learn, setting a parameter changes nothing else: values are
+        stored as given (invalid ones reported by ``fit``; a misspelt routing prefix
+        at once) and read when used. A fitted estimator keeps its trained model and
+        optimizer: ``module__*`` and ``optimizer__*`` apply when a ``fit`` builds
+        new ones, not in a ``warm_start`` fit or ``partial_fit``, which continue
+        the ones they have.
+
+        Examples
+        --------
+        >>> from sklearn_electra import ElectraClassifier
+        >>> clf = ElectraClassifier(max_epochs=1, vocab_size=60, random_state=0)
+        >>> clf = clf.fit(["good", "bad", "fine", "awful"] * 2, [1, 0, 1, 0] * 2)
+        >>> weights = clf.module_.classifier.out_proj.weight.clone()
+        >>> clf = clf.set_params(module__hidden_dropout_prob=0.0, optimizer__weight_decay=0.0)
+        >>> bool((clf.module_.classifier.out_proj.weight == weights).all())  # still the trained model
+        True
         """
         if "callbacks" in params:
             # skorch would initialize the callbacks right away (and fail on a bad
             # value); store them instead, the next fit initializes them.
             self.callbacks = params.pop("callbacks")
+        if self.initialized_:
+            # On a fitted net skorch re-initializes the model for module__* (a random
+            # model in place of the trained one) and fails with "Something went wrong,
+            # please open an issue" for the others (optimizer__*, iterator_*__*):
+            # store them as skorch does before a fit. callbacks__* set the callbacks.
+            routed = [k for k in params if "__" in k and not k.startswith("callbacks__")]
+            for key in routed:
+                setattr(self, key, params.pop(key))
+                self._params_to_validate.add(key)
+            if routed:
+                self._validate_params()  # a misspelt prefix fails now, as skorch's would
         return super().set_params(**params) if params else self
 
     def __repr__(self):

@@ -134,6 +134,22 @@ def test_set_params_stores_callbacks_without_initializing_them():
         check_is_fitted(est)
 
 
+def test_set_params_on_a_fitted_estimator_keeps_its_model_until_a_fit_builds_one():
+    est = clone(ElectraEmbedder(random_state=0, vocab_size=80)).fit(TEXTS)
+    module, features = est.module_, est.transform(TEXTS)
+    # skorch would re-initialize the model here (random weights in place of the fitted ones)
+    # and fail with its "please open an issue" for iterator_valid__*
+    assert est.set_params(module__hidden_dropout_prob=0.3, iterator_valid__worker_init_fn=print) is est
+    assert est.module_ is module and est.module_.config.hidden_dropout_prob == 0.1
+    np.testing.assert_array_equal(est.transform(TEXTS), features)
+    assert est.get_iterator(est.get_dataset(TEXTS)).worker_init_fn is print  # read when used
+    est.fit(TEXTS)
+    assert est.module_ is not module and est.module_.config.hidden_dropout_prob == 0.3
+    with pytest.raises(ValueError, match=r"^__init__\(\) got unexpected argument\(s\) modul__x\. "
+                                         r"Either you made a typo"):
+        est.set_params(modul__x=1)  # a misspelt prefix is an error at once, not at the next fit
+
+
 @pytest.mark.parametrize("name", [n for n in sklearn_electra.__all__ if n.startswith("Electra")
                                   and "Base" not in n])
 def test_every_estimator_states_its_metadata_requests(name):
