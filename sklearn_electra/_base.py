@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import numbers
 import os
-import warnings
 import dataclasses
 from dataclasses import dataclass
 
@@ -33,6 +32,7 @@ from ._callback_order import CallbackOrderMixin
 from ._inference import ElectraInferenceBase
 from ._initialize import InitializeMixin
 from ._steps import TrainingStepsMixin
+from ._warnings import warn_caller
 from .callbacks import EarlyStopping, raised_by_skorch_early_stopping
 from .checkpoint import load_trainer_state, restore_training_snapshot, training_snapshot
 from .modeling import build_config, resolve_model
@@ -315,11 +315,9 @@ class ElectraNetBase(InitializeMixin, AccelerateMixin, TrainingStepsMixin, Callb
         if checkpoint is not None and checkpoint.rollback(self):
             return
         if not (self.early_stopping and self.validation_fraction):
-            warnings.warn(
-                "Training was interrupted mid-epoch; the weights are those at the interrupt. "
-                "Pass checkpoint_dir= to go back to the last completed epoch instead.",
-                UserWarning, stacklevel=6,
-            )
+            warn_caller("Training was interrupted mid-epoch; the weights are those at the "
+                        "interrupt. Pass checkpoint_dir= to go back to the last completed epoch "
+                        "instead.")
 
     def _export_metadata(self):
         metadata = super()._export_metadata()

@@ -12,13 +12,15 @@ _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _callers():
-    """Folders of scikit-learn and joblib: ``Pipeline``, ``set_output`` and the searches
-    (through joblib) call our methods on the user's behalf, so the user's line is the call
-    into them."""
+    """Folders of scikit-learn, joblib and skorch: ``Pipeline``, ``set_output`` and the
+    searches (through joblib) call our methods on the user's behalf, and skorch's
+    ``NeuralNet.partial_fit`` runs our epoch loop inside ``fit``, so the user's line is
+    the call into them."""
     import joblib
     import sklearn
+    import skorch
 
-    return tuple(os.path.dirname(os.path.abspath(m.__file__)) for m in (sklearn, joblib))
+    return tuple(os.path.dirname(os.path.abspath(m.__file__)) for m in (sklearn, joblib, skorch))
 
 
 def _inside(filename):
