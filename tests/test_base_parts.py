@@ -12,13 +12,18 @@ import numpy as np
 import pytest
 import torch
 
-from sklearn_electra import ElectraClassifier, ElectraRTDPretrainer
+from skorch.callbacks import Callback
+
+from sklearn_electra import (ElectraClassifier, ElectraQuestionAnswerer, ElectraRegressor,
+                             ElectraRTDPretrainer, ElectraTagger)
 from sklearn_electra.data import EncodedDataset
-from sklearn_electra.recipe import ADAM_EPS
+from sklearn_electra.modeling import build_config, resolve_model
+from sklearn_electra.recipe import ADAM_EPS, FINETUNING_EPOCHS, QA_EPOCHS, SCRATCH_EPOCHS
 from sklearn_electra.runtime import fit_seeds
 
 pytestmark = pytest.mark.filterwarnings("ignore:The model did not learn")
 X = ["great phone", "love it", "battery died", "screen broke"] * 2
+TEXTS = ["the cat sat on the mat", "a dog ran in the park"] * 10  # unlabeled, for pretraining
 Y = ["pos", "pos", "neg", "neg"] * 2
 FAST = {"random_state": 0, "vocab_size": 60, "verbose": 0}
 BASE_DEFAULTS = {
@@ -114,6 +119,20 @@ def test_partial_fit_is_one_pass_over_everything_given():
     assert est.n_iter_ == 2 and sum(b["train_batch_size"] for b in est.history_[-1]["batches"]) == 3
 
 
+def test_partial_fit_without_labels_is_one_pass_that_continues_the_model():
+    pre = ElectraRTDPretrainer(max_length=16, max_epochs=5, validation_fraction=0.5, **FAST)
+    assert pre.partial_fit(TEXTS) is pre
+    rows = len(pre._make_dataset(TEXTS))
+    assert pre.n_iter_ == 1 and "valid_loss" not in pre.history_[-1]  # every row trains
+    assert sum(b["train_batch_size"] for b in pre.history_[-1]["batches"]) == rows
+    module = pre.module_
+    pre.partial_fit(TEXTS[:8])
+    assert pre.module_ is module and pre.n_iter_ == 2
+    with pytest.raises(TypeError, match=r"^ElectraRTDPretrainer\.fit\(\) got unexpected keyword "
+                                        r"argument\(s\) \['epochs'\]"):
+        pre.partial_fit(TEXTS, epochs=2)
+
+
 def test_an_estimator_without_labels_takes_no_classes():
     with pytest.raises(TypeError, match=r"^ElectraRTDPretrainer\.partial_fit takes no classes: it "
                                         r"has no labels\.$"):
@@ -133,6 +152,25 @@ def test_fit_accepts_sample_weight_where_it_is_used_and_nothing_else():
                                "estimator parameters with set_params() or the constructor.")
     with pytest.raises(ValueError, match=r"^X has 8 rows but sample_weight has 2 weights"):
         ElectraClassifier(max_epochs=1, **FAST).fit(X, Y, sample_weight=[1.0, 2.0])
+
+
+def test_the_data_checks_know_a_fit_from_a_partial_fit_and_get_the_weights():
+    # incremental: only partial_fit refuses balanced weights (it never sees all the labels)
+    with pytest.raises(ValueError, match="partial_fit never sees"):
+        ElectraClassifier(class_weight="balanced", **FAST).partial_fit(X, Y)
+    balanced = ElectraClassifier(class_weight="balanced", **FAST).initialize(X, Y)
+    assert balanced.target_.class_weight_.tolist() == [1.0, 1.0]
+    # fitting: a tagger fits on words, and splits raw strings only at prediction
+    with pytest.raises(ValueError, match=r"^X\[0\] is a string"):
+        ElectraTagger(**FAST).fit(["Ann lives here"], [["B-PER", "O", "O"]])
+    # the weights reach the targets (the regressor's scale) and the rows (the loss)
+    reg = ElectraRegressor(max_epochs=1, validation_fraction=None, **FAST)
+    reg.fit(X, [1.0, 2.0, 3.0, 4.0] * 2, sample_weight=[1, 1, 1, 3] * 2)
+    assert reg.target_.mean_.tolist() == [3.0]  # (1 + 2 + 3 + 3 * 4) / 6, not 2.5
+    plain = ElectraClassifier(max_epochs=1, validation_fraction=None, **FAST).fit(X, Y)
+    weighted = ElectraClassifier(max_epochs=1, validation_fraction=None, **FAST).fit(
+        X, Y, sample_weight=[1, 1, 0, 0] * 2)
+    assert weighted.history_[0]["train_loss"] != pytest.approx(plain.history_[0]["train_loss"])
 
 
 def test_n_iter_counts_the_epochs_of_fit_and_each_partial_fit():
@@ -165,6 +203,8 @@ def test_no_split_when_it_would_leave_no_training_row():
     data = _rows(2, groups=[0, 0])  # one unit: all of it would be held out
     train, valid = ElectraRTDPretrainer(validation_fraction=0.5).get_split_datasets(data, seed=0)
     assert train is data and valid is None
+    train, valid = ElectraRTDPretrainer(validation_fraction=0.5).get_split_datasets(_rows(2), seed=0)
+    assert len(train) == len(valid) == 1  # one row each side is enough
 
 
 def test_the_split_keeps_the_rows_of_a_group_together():
@@ -204,6 +244,7 @@ def test_the_optimizer_is_adamw_with_the_references_eps_over_electras_groups(clf
     optimizer = clf.optimizer_
     assert type(optimizer) is torch.optim.AdamW and ADAM_EPS == 1e-6
     assert {group["eps"] for group in optimizer.param_groups} == {1e-6}
+    assert {group["fused"] for group in optimizer.param_groups} == {True}  # one kernel on CPU
     decays = sorted({group["weight_decay"] for group in optimizer.param_groups})
     assert decays == [0.0, 0.01]  # biases and LayerNorm weights are not decayed
     assert max(group["initial_lr"] for group in optimizer.param_groups) == clf.recipe_.lr
@@ -215,8 +256,70 @@ def test_the_optimizer_is_adamw_with_the_references_eps_over_electras_groups(clf
     assert sorted({g["weight_decay"] for g in own.optimizer_.param_groups}) == [0.0, 0.1]
 
 
+def test_routed_parameters_set_after_a_fit_apply_when_the_next_fit_builds_the_optimizer():
+    est = ElectraClassifier(max_epochs=1, **FAST).fit(X, Y)
+    optimizer, proba = est.optimizer_, est.predict_proba(X)
+    est.set_params(optimizer__betas=(0.5, 0.6), iterator_train__batch_size=3)  # skorch: an error
+    assert est.optimizer_ is optimizer and est.get_params_for("optimizer") == {"betas": (0.5, 0.6)}
+    np.testing.assert_array_equal(est.predict_proba(X), proba)
+    est.fit(X, Y)
+    assert est.optimizer_ is not optimizer
+    assert {g["betas"] for g in est.optimizer_.param_groups} == {(0.5, 0.6)}
+    assert sorted(b["train_batch_size"] for b in est.history_[-1]["batches"] if "train_batch_size" in b) \
+        == [1, 3, 3]
+
+
+def test_the_recipe_reads_the_size_with_module_overrides_and_the_parameters():
+    base_sized = ElectraClassifier(module__hidden_size=768, module__num_attention_heads=12)
+    recipe = base_sized._resolve_recipe(resolve_model("tiny"))
+    assert (recipe.lr, recipe.basis, recipe.min_steps) == (2e-4, "random init, preset 'tiny'", 1500)
+    assert ElectraClassifier(lr=3e-3)._resolve_recipe(resolve_model("tiny")).lr == 3e-3
+    assert ElectraClassifier()._resolve_recipe(resolve_model("tiny")).lr == 5e-4
+
+
+def test_a_checkpoint_is_fine_tuned_with_its_tasks_epochs(clf, tmp_path):
+    clf.save_pretrained(tmp_path / "clf")
+    source = resolve_model(str(tmp_path / "clf"))
+    recipe = ElectraClassifier()._resolve_recipe(source)
+    assert (recipe.basis, recipe.lr, recipe.min_epochs) == ("pretrained small (fine-tuning)", 3e-4,
+                                                             FINETUNING_EPOCHS)
+    assert ElectraQuestionAnswerer()._resolve_recipe(source).min_epochs == QA_EPOCHS == 2
+
+
+def test_a_checkpoint_is_fine_tuned_with_its_own_tokenizer(clf, tmp_path):
+    clf.save_pretrained(tmp_path / "clf")
+    tuned = ElectraClassifier(str(tmp_path / "clf"), max_epochs=1, **FAST)
+    tuned.fit(["zebra quilt", "xylophone jam", "quartz vortex", "jumbo kiwi"] * 2, Y)
+    assert tuned.tokenizer_.get_vocab() == clf.tokenizer_.get_vocab()  # not one trained on X
+
+
+def test_without_max_epochs_a_fit_runs_the_recipes_epochs():
+    est = ElectraClassifier(early_stopping=False, validation_fraction=None, **FAST).fit(X, Y)
+    # one step per epoch: the recipe's 1,500 steps capped at its most epochs
+    assert est.n_iter_ == est.recipe_.epochs_for(1) == SCRATCH_EPOCHS[1]
+
+
+def test_initialize_alone_resolves_the_recipe():
+    fitted = ElectraRTDPretrainer(max_length=16, max_epochs=1, **FAST).fit(TEXTS)
+    pre = ElectraRTDPretrainer(max_length=16, **FAST)
+    pre.tokenizer_ = fitted.tokenizer_
+    assert pre.initialize() is pre
+    assert (pre.recipe_.lr, pre.recipe_.mask_prob) == (5e-4, 0.15)
+    assert pre.optimizer_.param_groups[0]["initial_lr"] == 5e-4
+    assert pre.partial_fit(TEXTS).n_iter_ == 1  # no schedule yet: partial_fit starts one
+
+
+def test_a_checkpoint_written_without_a_recipe_restores_none():
+    pre = ElectraRTDPretrainer()
+    pre._restore_metadata({"estimator": "ElectraRTDPretrainer", "params": {}},
+                          build_config(resolve_model("tiny")))
+    assert pre.recipe_ is None
+
+
 def test_a_new_lr_scales_every_group_and_keeps_their_ratios(clf):
     est = ElectraClassifier(max_epochs=1, layerwise_lr_decay=0.5, **FAST).fit(X, Y)
+    for group in est.optimizer_.param_groups:
+        group["lr"] = group["initial_lr"] / 4  # mid-schedule (the fit's schedule ended at 0)
     before = [(g["initial_lr"], g["lr"]) for g in est.optimizer_.param_groups]
     assert len({lr for lr, _ in before}) > 1  # layer-wise decay: several rates
     est.set_params(lr=est.recipe_.lr * 2, warmup_ratio=0.3, max_epochs=4)
@@ -253,3 +356,95 @@ def test_an_interrupt_without_checkpoints_says_where_the_weights_are(clf):
 def test_a_fit_runs_max_epochs_without_early_stopping():
     est = ElectraClassifier(max_epochs=3, early_stopping=False, **FAST).fit(X, Y)
     assert len(est.history_) == 3 and all("valid_loss" in row for row in est.history_)
+
+
+class _Interrupt(Callback):
+    """Ctrl-C in the middle of the first epoch."""
+
+    def on_batch_end(self, net, **kwargs):
+        raise KeyboardInterrupt
+
+
+class _Seen(Callback):
+    """What each epoch's hooks are given."""
+
+    def initialize(self):
+        self.seen = []
+        return self
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        self.seen.append(("begin", len(dataset_train), len(dataset_valid)))
+
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        self.seen.append(("end", len(dataset_train), len(dataset_valid)))
+
+
+def test_each_epochs_hooks_get_the_split_and_validation_batches_are_inference_sized():
+    seen = _Seen()
+    est = ElectraClassifier(max_epochs=2, early_stopping=False, validation_fraction=0.5,
+                            batch_size=2, callbacks=[("seen", seen)], **FAST).fit(X, Y)
+    assert seen.seen == [("begin", 4, 4), ("end", 4, 4)] * 2
+    # held-out rows go in batches of twice batch_size, in one pass, as predict's
+    assert [b["valid_batch_size"] for b in est.history_[-1]["batches"] if "valid_batch_size" in b] == [4]
+
+
+def test_a_keyboard_interrupt_ends_the_fit_and_says_where_the_weights_are():
+    est = ElectraClassifier(max_epochs=3, early_stopping=False, callbacks=[("ctrl_c", _Interrupt())],
+                            **FAST)
+    with pytest.warns(UserWarning, match="^Training was interrupted mid-epoch"):
+        assert est.fit(X, Y) is est
+    assert len(est.history_) == 1
+
+
+def test_the_interrupt_warning_points_at_the_users_fit():
+    est = ElectraClassifier(max_epochs=3, early_stopping=False, callbacks=[("ctrl_c", _Interrupt())],
+                            **FAST)
+    with pytest.warns(UserWarning, match="^Training was interrupted mid-epoch") as record:
+        est.fit(X, Y)  # through the sample-weight mixin, the base and skorch's partial_fit
+    assert [w.filename for w in record if "interrupted" in str(w.message)] == [__file__]
+
+
+def test_an_interrupt_with_checkpoints_goes_back_to_the_last_completed_epoch(tmp_path):
+    est = ElectraClassifier(max_epochs=2, early_stopping=False, checkpoint_dir=tmp_path, **FAST)
+    est.fit(X, Y)
+    saved = {k: v.clone() for k, v in est.module_.state_dict().items()}
+    with torch.no_grad():
+        for weight in est.module_.parameters():
+            weight.add_(1.0)  # half an epoch's changes
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est._on_interrupt()  # rolled back: nothing to warn about
+    for name, weight in est.module_.state_dict().items():
+        torch.testing.assert_close(weight, saved[name])
+
+
+def test_trim_for_prediction_drops_the_optimizer_and_keeps_the_predictions():
+    est = ElectraClassifier(max_epochs=1, **FAST).fit(X, Y)
+    proba = est.predict_proba(X)
+    est.trim_for_prediction()  # skorch's: what only training needs goes
+    assert est.optimizer_ is None
+    np.testing.assert_array_equal(est.predict_proba(X), proba)
+
+
+class _Sharding:
+    """An Accelerate stand-in on one CPU process that marks what it prepares."""
+
+    device, num_processes = "cpu", 1
+
+    def prepare(self, *objects):
+        return objects if len(objects) > 1 else ("sharded", objects[0])
+
+    def backward(self, loss):
+        loss.backward()
+
+    def unwrap_model(self, module):
+        return module
+
+
+def test_only_training_batches_are_sharded_across_processes(clf):
+    est = ElectraClassifier(accelerator=_Sharding(), device="auto", **FAST)
+    est.tokenizer_ = clf.tokenizer_
+    dataset = clf.get_dataset(X)
+    assert est.get_iterator(dataset, training=True, seed=0)[0] == "sharded"
+    # every process scores the whole validation split, so all stop early together
+    assert est.get_iterator(dataset).batch_sampler.batch_size == 64
