@@ -15,6 +15,7 @@ from skorch.history import History
 from transformers import ElectraForMaskedLM
 
 from sklearn_electra import ElectraRTDPretrainer
+from sklearn_electra.modeling import resolve_model
 from sklearn_electra.pretrainer import pack_sequences
 from sklearn_electra.rtd import binary_entropy
 
@@ -122,6 +123,42 @@ def test_the_recipe_takes_the_parameters_or_the_papers_values(pre):
     fitted = ElectraRTDPretrainer(**FAST, lr=1e-3, warmup_ratio=0.2, layerwise_lr_decay=0.9).fit(TEXTS)
     assert (fitted.recipe_.lr, fitted.recipe_.warmup_ratio, fitted.recipe_.layerwise_lr_decay) == \
         (1e-3, 0.2, 0.9)
+
+
+def test_the_recipe_reads_the_size_with_module_overrides_and_names_the_preset(pre, tmp_path):
+    base_sized = ElectraRTDPretrainer(module__hidden_size=768, module__num_attention_heads=12)
+    recipe = base_sized._resolve_recipe(resolve_model("tiny"))
+    assert (recipe.lr, recipe.generator_size, recipe.basis) == (2e-4, 1 / 3,
+                                                                "base (pretraining), preset 'tiny'")
+    assert (pre.recipe_.basis, pre.recipe_.max_epochs) == ("small (pretraining), preset 'tiny'", 1)
+    pre.save_pretrained(tmp_path / "disc")
+    assert ElectraRTDPretrainer()._resolve_recipe(resolve_model(str(tmp_path / "disc"))).basis == \
+        "small (pretraining)"
+
+
+def test_each_text_is_packed_without_its_own_special_tokens(pre):
+    tok = pre.tokenizer_
+    ids = [tok(t)["input_ids"][1:-1] for t in ("the cat sat", "a dog")]
+    dataset = pre._make_dataset(["the cat sat", "a dog"])  # shorter than a row: fine outside fit
+    (row,) = dataset.input_ids
+    assert dataset.token_type_ids[0].tolist().count(1) == len(ids[1]) + 1  # B and its [SEP]
+    assert row.tolist() == pack_sequences([np.array(i) for i in ids], 16, tok.cls_token_id,
+                                          tok.sep_token_id)[0][0].tolist()
+    assert row.tolist().count(tok.cls_token_id) == 1 and row.tolist().count(tok.sep_token_id) == 2
+
+
+def test_validation_batches_run_the_model_in_eval_mode_without_gradients():
+    est = ElectraRTDPretrainer(**FAST).fit(TEXTS)
+    seen = []
+    est.module_.discriminator.register_forward_hook(
+        lambda module, args, output: seen.append((module.training, torch.is_grad_enabled())))
+    est.module_.train()
+    run = types.SimpleNamespace(module=est.module_, runtime=est._resolve_runtime())
+    batch = next(iter(est.get_iterator(est._make_dataset(TEXTS))))
+    est.history_ = _history([{}])
+    step = est.validation_step(batch, run=run)
+    assert seen == [(False, False)] and step["loss"] is step["y_pred"].loss
+    assert set(est.history_[-1]["batches"][-1]) >= {"valid_gen_loss", "valid_n_tokens"}
 
 
 def test_skorchs_inference_methods_are_refused_with_the_pretrainers_own():
