@@ -208,6 +208,15 @@ class ElectraRTDPretrainer(ElectraNetBase):
         discriminator = self._build_model()  # an ElectraForPreTraining
         if self.generator is not None:
             generator_source = resolve_model(self.generator)
+            if not generator_source.pretrained:
+                # A preset's config has BERT's 30,522 ids, not this tokenizer's: torch would
+                # fail on the shared embeddings' shapes.
+                raise ValueError(
+                    f"generator={self.generator!r} names a preset, not a checkpoint: generator= "
+                    "continues from a directory written by save_pretrained(path, "
+                    "generator_path=...). Leave it None for a new generator (sized by "
+                    "generator_size=)."
+                )
             generator = load_pretrained(ElectraForMaskedLM, generator_source,
                                         build_config(generator_source))
         else:
