@@ -317,3 +317,109 @@ def test_augment_at_the_edges_of_its_ranges(pre):
     same = pre.augment(["the cat sat on the mat"], n_variants=np.int64(2), random_state=3)
     assert same == pre.augment(["the cat sat on the mat"], n_variants=2, random_state=3)
     assert len(same[0]) == 2
+
+
+def test_only_the_prefixes_batches_make_its_metrics():
+    pre = ElectraRTDPretrainer()
+    pre.history_ = _history(VALID)  # a validation pass alone
+    pre.on_epoch_end(pre)
+    row = pre.history_[-1]
+    assert row["valid_gen_acc"] == 1.0 and row["valid_disc_acc"] == 6 / 8
+    assert "gen_acc" not in row and "steps" not in row
+
+
+def test_fill_mask_gives_five_guesses_by_default_and_takes_no_pairs(pre):
+    assert [len(g) for g in pre.fill_mask("the [MASK] sat")] == [5]
+    for method in (pre.fill_mask, pre.replaced_token_scores):
+        with pytest.raises(TypeError, match=r"^X\[0\] is a tuple of 2 items, not a string\.$"):
+            method([("the [MASK] sat", "on the mat")])
+
+
+def test_augment_draws_from_the_generator_at_the_given_temperature_and_rate(pre):
+    text = ["the cat sat on the mat"]
+    assert pre.augment(text, random_state=5) == pre.augment(text, n_variants=1, temperature=1.0,
+                                                            replace_prob=0.15, random_state=5)
+    # nearly greedy: the generator's top guess whatever the seed (not a random token)
+    cold = {tuple(pre.augment(text, n_variants=2, replace_prob=1.0, temperature=1e-4,
+                              random_state=seed)[0]) for seed in range(3)}
+    assert len(cold) == 1
+    hot = [pre.augment(text, replace_prob=1.0, temperature=50.0, random_state=seed)[0][0]
+           for seed in range(3)]
+    assert len(set(hot)) > 1
+    for variant in hot:  # every word replaced, word for word
+        words = variant.split()
+        assert len(words) == 6 and all(a != b for a, b in zip(words, text[0].split()))
+
+
+def test_augment_shows_the_generator_windows_of_max_length(pre, monkeypatch):
+    lengths = []
+    generator_logits = pre.module_.generator_logits
+
+    def spy(ids, *args):
+        lengths.append(ids.shape[1])
+        return generator_logits(ids, *args)
+
+    monkeypatch.setattr(pre.module_, "generator_logits", spy)
+    long_text = " ".join(["the cat sat on the mat"] * 6)  # 36 words, more than a window
+    pre.augment([long_text], replace_prob=0.5, random_state=0)
+    assert max(lengths) == 16 and len(lengths) > 1  # 14 tokens and [CLS], [SEP] per window
+
+
+class _Wrapped(torch.nn.Module):
+    """What an accelerator's prepare() returns: the model behind a wrapper, whose calls count."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner, self.calls = inner, 0
+
+    def forward(self, *args, **kwargs):
+        self.calls += 1
+        return self.inner(*args, **kwargs)
+
+
+def test_every_step_runs_through_the_module_the_accelerator_prepared():
+    accelerate = pytest.importorskip("accelerate")
+
+    class Wrapping(accelerate.Accelerator):
+        def prepare(self, *objects):
+            prepared = super().prepare(*objects)
+            if len(objects) == 1:
+                return prepared
+            self.wrapped_ = _Wrapped(prepared[0])
+            return (self.wrapped_, *prepared[1:])
+
+    accelerator = Wrapping(cpu=True)
+    pre = ElectraRTDPretrainer(**{**FAST, "validation_fraction": 0.5, "batch_size": 2},
+                               accelerator=accelerator, device="auto").fit(TEXTS)
+    batches = pre.history_[-1]["batches"]
+    assert accelerator.wrapped_.calls == len(batches) > 2  # training and validation batches
+    assert any("valid_n_tokens" in b for b in batches)
+
+
+def test_long_texts_are_packed_whole(pre):
+    long_text = " ".join(["the cat sat on the mat"] * 20)  # 120 tokens: never cut
+    n_tokens = len(pre.tokenizer_(long_text)["input_ids"]) - 2
+    dataset = pre._make_dataset([long_text])
+    packed = sum(len(row) for row in dataset.input_ids) - sum(
+        r.tolist().count(pre.tokenizer_.cls_token_id) + r.tolist().count(pre.tokenizer_.sep_token_id)
+        for r in dataset.input_ids)
+    assert n_tokens > 100 and packed == n_tokens
+
+
+def test_a_tokenizer_without_a_mask_token_is_refused(pre):
+    import copy
+
+    tok = copy.deepcopy(pre.tokenizer_)
+    tok.mask_token = None
+    with pytest.raises(ValueError) as info:
+        ElectraRTDPretrainer(**FAST, tokenizer=tok).fit(TEXTS)
+    assert str(info.value) == "The tokenizer has no mask token; RTD pretraining needs [MASK]."
+
+
+def test_a_preset_named_as_generator_is_refused():
+    with pytest.raises(ValueError) as info:
+        ElectraRTDPretrainer(**FAST, generator="tiny").fit(TEXTS)
+    assert str(info.value) == (
+        "generator='tiny' names a preset, not a checkpoint: generator= continues from a directory "
+        "written by save_pretrained(path, generator_path=...). Leave it None for a new generator "
+        "(sized by generator_size=).")
