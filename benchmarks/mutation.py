@@ -637,6 +637,57 @@ EQUIVALENT = {
     **{f"sklearn_electra._base.xǁElectraNetBaseǁ_restore_metadata__mutmut_{i}":
        "arguments not passed on: the next _restore_metadata in every estimator's MRO "
        "(persistence's) reads neither" for i in (1, 2)},
+    **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁ{name}__mutmut_{i}":
+       "the runtime not passed on (or passed only when given): the callee resolves it again, "
+       "from the same parameters" for name, numbers in (("infer", (2,)),
+                                                      ("validation_step", (3, 6)))
+       for i in numbers},
+    **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁ{name}__mutmut_{i}":
+       "fit_params not passed on: they are always empty here (fit refuses every keyword)"
+       for name, numbers in (("infer", (6,)), ("train_step", (6,)), ("validation_step", (8,)))
+       for i in numbers},
+    "sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁget_loss__mutmut_1": "training=True by default: the RTD loss reads no training flag",
+    **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁon_epoch_end__mutmut_{i}":
+       "arguments not passed on to skorch's NeuralNet.on_epoch_end, the next in the MRO, a hook "
+       "that reads none of them" for i in (1, 2, 3, 5, 6, 7)},
+    "sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁ_check_inputs__mutmut_2": "allow_pairs=None for False: both are false where it is read",
+    **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁ_make_dataset__mutmut_{i}":
+       "a longer never-reached limit than 10**9 tokens: no text is cut either way"
+       for i in (10, 11)},
+    "sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁinitialize_module__mutmut_13":
+        "the generator's config not given: from_pretrained reads the checkpoint's own, which "
+        "build_config returns unchanged (no overrides apply to the generator; presets are refused)",
+    **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁ{name}__mutmut_{i}":
+       "ids left in their own integer dtype (int32 from the tokenizer, int64 from lists): the "
+       "embeddings take both" for name, numbers in (("fill_mask", (21, 24)), ("augment", (36, 39)),
+                                                   ("replaced_token_scores", (16, 19)))
+       for i in numbers},
+    **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁ{name}__mutmut_{i}":
+       "the device tensors are made on: the CPU by default, the one device on a machine "
+       "without a GPU, as every machine the tests run on"
+       for name, numbers in (("fill_mask", (22, 25, 43, 46)), ("augment", (37, 40, 43, 45)),
+                             ("replaced_token_scores", (17, 20, 28, 31)))
+       for i in numbers},
+    **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁ{name}__mutmut_{i}":
+       "no attention mask: the rows are one text each (or variants of one text, all as long), "
+       "never padded, and a mask of ones is the model's default" for name, numbers in
+       (("fill_mask", (33,)), ("augment", (48,))) for i in numbers},
+    **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁ{name}__mutmut_{i}":
+       "token types not given: a single text's are all 0 (pairs are refused), the model's "
+       "default" for name, numbers in (("fill_mask", (34,)), ("augment", (49,)),
+                                       ("replaced_token_scores", (23, 25)))
+       for i in numbers},
+    **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁfill_mask__mutmut_{i}":
+       "the last dimension named otherwise: topk's default, and +1 is -1 of the 2-d logits (one "
+       "row per mask)" for i in (51, 56, 58)},
+    **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁaugment__mutmut_{i}":
+       "n_variants also checked for value <= 0: its own check, value < 1, already refuses those"
+       for i in (21, 22)},
+    **{f"sklearn_electra.pretrainer.x_pack_sequences__mutmut_{i}": "the lengths' dtype or count left to numpy: the same integers (count only "
+       "preallocates)" for i in (3, 7)},
+    "sklearn_electra.pretrainer.x_pack_sequences__mutmut_11": "the stream as float64: every row is cast to int32 before it is kept",
+    **{f"sklearn_electra.pretrainer.x_pack_sequences__mutmut_{i}": "the empty stream's dtype: no row comes from an empty stream"
+       for i in (14, 16)},
 }
 
 

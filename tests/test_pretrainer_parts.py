@@ -63,6 +63,26 @@ def test_every_tenth_row_is_one_segment_and_a_last_single_token_too():
     assert all(r.tolist().count(3) == 2 for r in rows[:9])  # two segments
 
 
+@pytest.mark.parametrize("lengths, expected", [
+    # boundaries 1 and 4, middle 3: the nearer one (4), not the first
+    ((1, 3, 3), [[2, 10, 11, 12, 13, 3, 14, 15, 16, 3]]),
+    # the second row's boundaries (8 and 9, at 1 and 2 in it) count as the first row's do
+    ((3, 5, 1, 4), [[2, 10, 11, 12, 3, 13, 14, 15, 16, 3], [2, 17, 18, 3, 19, 20, 21, 22, 3]]),
+    # a text ending with the row is no boundary inside it: B would be empty
+    ((7, 3), [[2, 10, 11, 12, 3, 13, 14, 15, 16, 3], [2, 17, 3, 18, 19, 3]]),
+])
+def test_a_row_splits_at_the_nearest_boundary_strictly_inside_it(lengths, expected):
+    rows, _ = pack_sequences(_texts(*lengths), 10, cls_id=2, sep_id=3)
+    assert [r.tolist() for r in rows] == expected
+
+
+def test_rows_nine_and_nineteen_are_single_segments():
+    rows, types_ = pack_sequences(_texts(7 * 18 + 8 * 2 + 7), 10, cls_id=2, sep_id=3)
+    single = [i for i, r in enumerate(rows) if r.tolist().count(3) == 1]
+    assert len(rows) == 21 and single == [9, 19]
+    assert {t.dtype for t in types_} == {np.dtype(np.int8)}
+
+
 def test_nothing_to_pack_gives_no_rows():
     assert pack_sequences([], 10, cls_id=2, sep_id=3) == ([], [])
     assert pack_sequences([np.array([], dtype=np.int64)], 10, cls_id=2, sep_id=3) == ([], [])
@@ -326,6 +346,15 @@ def test_only_the_prefixes_batches_make_its_metrics():
     row = pre.history_[-1]
     assert row["valid_gen_acc"] == 1.0 and row["valid_disc_acc"] == 6 / 8
     assert "gen_acc" not in row and "steps" not in row
+
+
+def test_a_count_of_one_is_divided_by_one():
+    pre = ElectraRTDPretrainer()
+    pre.history_ = _history([dict(zip(("gen_loss", "disc_loss", *COUNTS), (1.0, 1.0, *[1] * 7)))])
+    pre.on_epoch_end(pre)
+    row = pre.history_[-1]
+    assert [row[k] for k in ("gen_acc", "disc_acc", "disc_precision", "disc_recall",
+                             "replaced_fraction")] == [1.0] * 5
 
 
 def test_fill_mask_gives_five_guesses_by_default_and_takes_no_pairs(pre):
