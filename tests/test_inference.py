@@ -150,6 +150,13 @@ def test_set_params_on_a_fitted_estimator_keeps_its_model_until_a_fit_builds_one
         est.set_params(modul__x=1)  # a misspelt prefix is an error at once, not at the next fit
 
 
+@pytest.mark.filterwarnings("ignore:The model did not learn")
+def test_callback_parameters_set_after_a_fit_reach_its_callbacks_at_once():
+    clf = ElectraClassifier(max_epochs=1, vocab_size=60, random_state=0).fit(TEXTS, [0, 1, 0, 1])
+    clf.set_params(callbacks__early_stopping__patience=7)
+    assert dict(clf.callbacks_)["early_stopping"].patience == 7
+
+
 @pytest.mark.parametrize("name", [n for n in sklearn_electra.__all__ if n.startswith("Electra")
                                   and "Base" not in n])
 def test_every_estimator_states_its_metadata_requests(name):
