@@ -509,7 +509,7 @@ EQUIVALENT = {
         "reset=None for False: the targets read it as a truth value",
     "sklearn_electra._inference.xǁElectraInferenceBaseǁ_make_dataset__mutmut_1":
         "fitting=True by default in the base's hook, which reads no fitting flag",
-    "sklearn_electra._inference.xǁElectraInferenceBaseǁset_params__mutmut_9":
+    "sklearn_electra._inference.xǁElectraInferenceBaseǁset_params__mutmut_25":
         "skorch's set_params called with no parameters: it changes nothing and returns self",
     **{f"sklearn_electra._inference.xǁElectraInferenceBaseǁ__setstate____mutmut_{i}":
        "the device \"auto\" resolves to where CUDA is available: a machine without a GPU, "
