@@ -5,6 +5,7 @@ Models are tiny and pretrained for one epoch on a few sentences (a fraction of a
 what pretraining is worth is tested in ``tests/test_pretrainer.py``.
 """
 
+import copy
 import inspect
 import types
 
@@ -368,6 +369,16 @@ def test_augment_draws_from_the_generator_at_the_given_temperature_and_rate(pre)
     text = ["the cat sat on the mat"]
     assert pre.augment(text, random_state=5) == pre.augment(text, n_variants=1, temperature=1.0,
                                                             replace_prob=0.15, random_state=5)
+    # a confident generator (its logits scaled up), where the temperature changes the draws
+    confident = copy.deepcopy(pre)
+    norm = confident.module_.generator.generator_predictions.LayerNorm
+    with torch.no_grad():
+        norm.weight.mul_(20)
+        norm.bias.mul_(20)
+    default, warm, hotter = ([confident.augment(text, replace_prob=1.0, random_state=seed, **kw)
+                              for seed in range(4)] for kw in ({}, {"temperature": 1.0},
+                                                               {"temperature": 2.0}))
+    assert default == warm != hotter
     # nearly greedy: the generator's top guess whatever the seed (not a random token)
     cold = {tuple(pre.augment(text, n_variants=2, replace_prob=1.0, temperature=1e-4,
                               random_state=seed)[0]) for seed in range(3)}
@@ -436,8 +447,6 @@ def test_long_texts_are_packed_whole(pre):
 
 
 def test_a_tokenizer_without_a_mask_token_is_refused(pre):
-    import copy
-
     tok = copy.deepcopy(pre.tokenizer_)
     tok.mask_token = None
     with pytest.raises(ValueError) as info:
