@@ -650,11 +650,13 @@ EQUIVALENT = {
     **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁon_epoch_end__mutmut_{i}":
        "arguments not passed on to skorch's NeuralNet.on_epoch_end, the next in the MRO, a hook "
        "that reads none of them" for i in (1, 2, 3, 5, 6, 7)},
-    "sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁ_check_inputs__mutmut_2": "allow_pairs=None for False: both are false where it is read",
+    **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁ{name}__mutmut_{i}":
+       "allow_pairs=None for False: both are false where it is read"
+       for name, i in (("_check_inputs", 2), ("replaced_token_scores", 3))},
     **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁ_make_dataset__mutmut_{i}":
        "a longer never-reached limit than 10**9 tokens: no text is cut either way"
        for i in (10, 11)},
-    "sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁinitialize_module__mutmut_13":
+    "sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁinitialize_module__mutmut_22":
         "the generator's config not given: from_pretrained reads the checkpoint's own, which "
         "build_config returns unchanged (no overrides apply to the generator; presets are refused)",
     **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁ{name}__mutmut_{i}":
