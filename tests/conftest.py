@@ -1,5 +1,6 @@
 """Shared fixtures: small slices of real offline corpora and one fitted tiny model."""
 
+import contextlib
 import os
 
 # Before transformers is first imported: tests never touch a hub.
@@ -96,3 +97,36 @@ def fold_scores(est, X, y, cv, scoring=None):
         scores.append(check_scoring(model, scoring=scoring)(
             model, _safe_indexing(X, test), _safe_indexing(y, test)))
     return np.array(scores)
+
+
+class Counted(torch.nn.Module):
+    """A prepared model that is not ``module_``, as DistributedDataParallel's is."""
+
+    def __init__(self, module):
+        super().__init__()
+        self.module, self.calls = module, 0
+
+    def forward(self, **inputs):
+        self.calls += 1
+        return self.module(**inputs)
+
+
+def wrapping_accelerator():
+    """One process whose prepared model is a wrapper; records where syncing is skipped."""
+    accelerate = pytest.importorskip("accelerate")  # only the tests that use it need it
+
+    class Wrapping(accelerate.Accelerator):
+        def prepare(self, *objects):
+            prepared = super().prepare(*objects)
+            if len(objects) == 1:
+                return prepared
+            self.wrapped_ = Counted(prepared[0])
+            self.unsynced_ = []
+            return (self.wrapped_, *prepared[1:])
+
+        @contextlib.contextmanager
+        def no_sync(self, model):
+            self.unsynced_.append(model)
+            yield
+
+    return Wrapping(cpu=True)

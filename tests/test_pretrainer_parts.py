@@ -20,6 +20,8 @@ from sklearn_electra.modeling import resolve_model
 from sklearn_electra.pretrainer import pack_sequences
 from sklearn_electra.rtd import binary_entropy
 
+from .conftest import wrapping_accelerator
+
 TEXTS = ["the cat sat on the mat", "a dog ran in the park"] * 10
 FAST = {"max_length": 16, "max_epochs": 1, "random_state": 0, "vocab_size": 60, "verbose": 0}
 
@@ -405,30 +407,8 @@ def test_augment_shows_the_generator_windows_of_max_length(pre, monkeypatch):
     assert max(lengths) == 16 and len(lengths) > 1  # 14 tokens and [CLS], [SEP] per window
 
 
-class _Wrapped(torch.nn.Module):
-    """What an accelerator's prepare() returns: the model behind a wrapper, whose calls count."""
-
-    def __init__(self, inner):
-        super().__init__()
-        self.inner, self.calls = inner, 0
-
-    def forward(self, *args, **kwargs):
-        self.calls += 1
-        return self.inner(*args, **kwargs)
-
-
 def test_every_step_runs_through_the_module_the_accelerator_prepared():
-    accelerate = pytest.importorskip("accelerate")
-
-    class Wrapping(accelerate.Accelerator):
-        def prepare(self, *objects):
-            prepared = super().prepare(*objects)
-            if len(objects) == 1:
-                return prepared
-            self.wrapped_ = _Wrapped(prepared[0])
-            return (self.wrapped_, *prepared[1:])
-
-    accelerator = Wrapping(cpu=True)
+    accelerator = wrapping_accelerator()
     pre = ElectraRTDPretrainer(**{**FAST, "validation_fraction": 0.5, "batch_size": 2},
                                accelerator=accelerator, device="auto").fit(TEXTS)
     batches = pre.history_[-1]["batches"]

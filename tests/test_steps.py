@@ -1,11 +1,9 @@
 """The training and validation steps: what each batch's loss is given, how accumulated
 gradients are scaled, which module a fit trains through, and the schedule each pass runs."""
 
-import contextlib
 import math
 
 import numpy as np
-import pytest
 import torch
 from skorch.callbacks import Callback
 
@@ -13,7 +11,7 @@ from sklearn_electra import ElectraClassifier
 from sklearn_electra._base import _FitRun
 from sklearn_electra.optim import LinearWarmupSchedule, StreamSchedule
 
-from .conftest import FAST
+from .conftest import FAST, wrapping_accelerator
 
 
 def data(reviews, n=96):
@@ -87,39 +85,6 @@ def test_accumulated_gradients_are_the_mean_over_their_batches(reviews):
     # One batch of two: rescaled to that batch's mean gradient, not half of it.
     torch.testing.assert_close(one, expected_one, rtol=1e-4, atol=1e-7)
     assert pair_keywords == {"batch": None, "training": True}  # the step spans two batches
-
-
-class Counted(torch.nn.Module):
-    """A prepared model that is not ``module_``, as DistributedDataParallel's is."""
-
-    def __init__(self, module):
-        super().__init__()
-        self.module, self.calls = module, 0
-
-    def forward(self, **inputs):
-        self.calls += 1
-        return self.module(**inputs)
-
-
-def wrapping_accelerator():
-    """One process whose prepared model is a wrapper; records where syncing is skipped."""
-    accelerate = pytest.importorskip("accelerate")  # only this test needs it
-
-    class Wrapping(accelerate.Accelerator):
-        def prepare(self, *objects):
-            prepared = super().prepare(*objects)
-            if len(objects) == 1:
-                return prepared
-            self.wrapped_ = Counted(prepared[0])
-            self.unsynced_ = []
-            return (self.wrapped_, *prepared[1:])
-
-        @contextlib.contextmanager
-        def no_sync(self, model):
-            self.unsynced_.append(model)
-            yield
-
-    return Wrapping(cpu=True)
 
 
 def test_a_fit_runs_every_batch_through_the_prepared_model_and_syncs_once_per_step(reviews):
