@@ -652,7 +652,7 @@ EQUIVALENT = {
        "that reads none of them" for i in (1, 2, 3, 5, 6, 7)},
     **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁ{name}__mutmut_{i}":
        "allow_pairs=None for False: both are false where it is read"
-       for name, i in (("_check_inputs", 2), ("replaced_token_scores", 3))},
+       for name, i in (("_check_inputs", 2), ("replaced_token_scores", 3), ("fill_mask", 5))},
     **{f"sklearn_electra.pretrainer.xǁElectraRTDPretrainerǁ_make_dataset__mutmut_{i}":
        "a longer never-reached limit than 10**9 tokens: no text is cut either way"
        for i in (10, 11)},
