@@ -24,8 +24,10 @@ survivor is a missing test.
 
 import argparse
 import datetime
+import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +38,7 @@ import _harness
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "benchmarks", "results", "mutation")
 WORK = os.path.join(ROOT, ".mutation")
+IMPORTED_TEST = re.compile(r"^from \.(test_\w+) import", re.M)
 
 # The target from the issue that introduced this tool: the data path and the recipe at 90%,
 # the estimators and the shared base at 80%.
@@ -749,6 +752,39 @@ def tested_revision():
     return _harness.revision() + ("+changes" if changed else "")
 
 
+def code_files(module):
+    """The files a run of ``module`` reads: the package, the examples, ``pyproject.toml``,
+    the tests' shared modules and the test files it selects, with the test files these
+    import (``from .test_examples import _load``). Only files git tracks are listed, so the
+    outputs a test run leaves in the tree do not count; a run whose copy holds untracked
+    package files says so in its revision ("+changes")."""
+    listed = subprocess.run(["git", "ls-files", "--", "sklearn_electra",
+                             "examples", "pyproject.toml", "tests/__init__.py", "tests/conftest.py"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    files = {f for f in listed if os.path.exists(os.path.join(ROOT, f))}
+    todo = [t.split("::")[0] for t in TESTS[module]]
+    while todo:
+        test = todo.pop()
+        if test in files:
+            continue
+        files.add(test)
+        with open(os.path.join(ROOT, test), encoding="utf-8") as f:
+            todo += [f"tests/{name}.py" for name in IMPORTED_TEST.findall(f.read())]
+    return sorted(files)
+
+
+def code_fingerprint(module):
+    """A short hash of the code a run of ``module`` tests (:func:`code_files`, by git's blob
+    ids, and the run's mutmut settings). A score stands for the code as it is now only when
+    its run's fingerprint is today's: a changed test, example or package file, elsewhere
+    than in the scored module too, can change a verdict."""
+    files = code_files(module)
+    blobs = subprocess.run(["git", "hash-object", "--stdin-paths"], input="\n".join(files), cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.split()
+    listing = "".join(f"{blob} {name}\n" for name, blob in zip(files, blobs)) + mutmut_config(module)
+    return hashlib.sha1(listing.encode("utf-8")).hexdigest()[:12]
+
+
 def last_record(module):
     path = os.path.join(RESULTS, f"{module.replace('/', '.')}.json")
     if not os.path.exists(path):
@@ -761,7 +797,7 @@ def run(module, children, limit, recheck=False, resume=False):
     """Test every mutant of ``module``; with ``recheck`` only the survivors of its last run
     that are not listed as equivalent, with ``resume`` only the mutants a stopped run did not
     reach (the other verdicts stand; the record then says which commit tested the rest)."""
-    revision = tested_revision()
+    revision, code = tested_revision(), code_fingerprint(module)
     before = last_record(module) if recheck or resume else None
     if (recheck or resume) and before is None:
         raise SystemExit(f"{module}: no earlier run to go on from; run it in full first")
@@ -777,23 +813,23 @@ def run(module, children, limit, recheck=False, resume=False):
     log = os.path.join(home, "mutmut.log")
     with open(log, "w") as out:
         try:
-            code = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(children),
+            status = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(children),
                                    *names],
                                   cwd=home, env=environment(), stdout=out, stderr=subprocess.STDOUT,
                                   timeout=limit).returncode
         except subprocess.TimeoutExpired:
-            code = "timeout"
+            status = "timeout"
     record = collect(module, home)
     seconds = round(time.perf_counter() - start)
     if before:
         was = ("survived",) if recheck else ("not checked", "no tests")
         record = merge_recheck(before, record, names, was)
         record.update(seconds=before["seconds"], exit=before["exit"], revision=before["revision"],
-                      date=before["date"], recheck={
-                          "revision": revision, "date": record["date"], "seconds": seconds,
+                      date=before["date"], code=before.get("code"), recheck={
+                          "revision": revision, "code": code, "date": record["date"], "seconds": seconds,
                           "survivors" if recheck else "unreached": len(names)})
     else:
-        record.update(seconds=seconds, exit=code, revision=revision)
+        record.update(seconds=seconds, exit=status, revision=revision, code=code)
     record.pop("statuses")  # every mutant's verdict: mutmut's own files keep them
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, f"{module.replace('/', '.')}.json"), "w") as f:
@@ -873,26 +909,43 @@ def run_label(record):
     return label
 
 
-def report():
-    records = []
+def on_code_now(record):
+    """Whether every verdict of ``record`` was reached on the code as it is now."""
+    now = code_fingerprint(record["module"])
+    return record.get("code") == now and record.get("recheck", {}).get("code", now) == now
+
+
+def records():
+    """Every module's last record, in file order."""
+    found = []
     for name in sorted(os.listdir(RESULTS)) if os.path.isdir(RESULTS) else []:
         if name.endswith(".json"):
             with open(os.path.join(RESULTS, name)) as f:
-                records.append(json.load(f))
+                found.append(json.load(f))
+    return found
+
+
+def table(records):
+    """The Markdown table ``report`` writes, with the equivalent survivors' reasons."""
     lines = ["Mutants killed per module (mutmut, each module with its own tests: "
              "`benchmarks/mutation.py`; equivalent survivors are not counted)", "",
              "| module | mutants | killed | survived (equivalent) | not checked | timeout or crash "
-             "| killed share | target | met? | run |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| killed share | target | met? | run | on this code? |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    current = 0
     for r in sorted(records, key=lambda r: (r["module"] not in DATA_PATH, r["module"])):
         c = r["counts"]
         value, equivalent = score(r)
         target = TARGET_DATA_PATH if r["module"] in DATA_PATH else TARGET_OTHER
+        now = on_code_now(r)
+        current += now
         lines.append(
             f"| {r['module']}.py | {sum(c.values())} | {c.get('killed', 0)} "
             f"| {c.get('survived', 0)} ({equivalent}) | {c.get('not checked', 0) + c.get('no tests', 0)} "
             f"| {c.get('timeout', 0) + c.get('segfault', 0)} | {value:.1%} | >= {target:.0%} | {'yes' if value >= target else 'no'} "
-            f"| {run_label(r)} |")
+            f"| {run_label(r)} | {'yes' if now else 'no'} |")
+    lines += ["", f"Run on the code of this commit (package, examples, `pyproject.toml` and the "
+                  f"module's tests, fingerprinted by `code_fingerprint`): {current} of {len(TESTS)} modules."]
     missing = [m for m in TESTS if not any(r["module"] == m for r in records)]
     if missing:
         lines += ["", "Not run yet: " + ", ".join(f"{m}.py" for m in missing) + "."]
@@ -907,12 +960,16 @@ def report():
         lines += [f"- {', '.join(f'`{n}`' for n in names)}: {why}" for why, names in by_reason.items()]
     if stale:
         lines += ["", "Listed as equivalent but no longer surviving: " + ", ".join(stale)]
-    table = "\n".join(lines) + "\n"
-    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+    return "\n".join(lines) + "\n"
+
+
+def report():
+    found = records()
+    text = table(found)
     with open(os.path.join(os.path.dirname(RESULTS), "mutation.md"), "w") as f:
-        f.write(table)
-    print(table)
-    return records
+        f.write(text)
+    print(text)
+    return found
 
 
 def main(argv=None):

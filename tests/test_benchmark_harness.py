@@ -1,6 +1,7 @@
 """The benchmark harness and the docs generator (no model: these are the measuring tools)."""
 
 import os
+import subprocess
 
 import pytest
 
@@ -133,3 +134,29 @@ def test_mutation_map_names_tests_for_every_module_and_scores_without_equivalent
         "unreached": 3, "revision": "def"}}) == "abc, d, 2 min; its 3 unreached mutants tested at def"
     assert mutation.run_label({"revision": "abc", "date": "d", "seconds": 60, "recheck": {
         "survivors": 2, "revision": "def"}}) == "abc, d, 1 min; its 2 survivors re-tested at def"
+
+
+def test_a_mutation_score_stands_for_the_code_it_was_run_on(monkeypatch):
+    mutation = _load("benchmarks/mutation.py")
+    if subprocess.run(["git", "-C", mutation.ROOT, "rev-parse"], capture_output=True).returncode:
+        pytest.skip("the fingerprint reads git's index; this copy is not a git checkout")
+    files = mutation.code_files("embedder")
+    # its selection, the test file it imports from, the shared modules and the package
+    assert {"tests/test_embedder.py", "tests/test_inference.py", "tests/test_sklearn_checks.py",
+            "tests/conftest.py", "sklearn_electra/embedder.py", "pyproject.toml"} <= set(files)
+    assert "tests/test_squad.py" not in files and not any(f.endswith(".pyc") for f in files)
+    now = mutation.code_fingerprint("embedder")
+    assert now != mutation.code_fingerprint("squad")  # other tests, another fingerprint
+    assert mutation.on_code_now({"module": "embedder", "code": now})
+    assert not mutation.on_code_now({"module": "embedder", "code": "0" * 12})
+    assert not mutation.on_code_now({"module": "embedder"})  # a run from before fingerprints
+    assert not mutation.on_code_now({"module": "embedder", "code": now, "recheck": {"code": "0" * 12}})
+    # The committed table's "on this code?" column is today's: a package or test change made
+    # after the runs turns those modules' answer to "no" once the table is regenerated.
+    with open(os.path.join(mutation.ROOT, "benchmarks", "results", "mutation.md"), encoding="utf-8") as f:
+        assert mutation.table(mutation.records()) == f.read(), (
+            "benchmarks/results/mutation.md is out of date with the code: run python benchmarks/mutation.py "
+            "report && python benchmarks/update_docs.py --page docs/testing.md")
+    # the selection is part of it: a test deselected from the run changes what was measured
+    monkeypatch.setitem(mutation.DESELECTED, "tests/test_embedder.py::test_x", "why")
+    assert mutation.code_fingerprint("embedder") != now
