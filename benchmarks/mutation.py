@@ -737,9 +737,17 @@ def prepare(module, keep_verdicts=False):
     return home
 
 
+# The variables of a run's environment that can change a verdict (part of its fingerprint).
+RUN_SETTINGS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "PYTHONHASHSEED", "CI")
+
+
 def environment(threads=1):
+    # mutmut hands pytest a mutant's tests as a set, whose order follows the string hash:
+    # a fixed seed gives every run the same order, so a verdict can be reproduced by hand.
+    # CI=1 loads the suite's CI profile of hypothesis (fixed examples, no deadline), so
+    # neither luck nor a slow example under load decides a verdict.
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
-               HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+               HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", PYTHONHASHSEED="0", CI="1")
     env.pop("PYTHONPATH", None)  # the copy's package, not the checkout's
     return env
 
@@ -775,13 +783,15 @@ def code_files(module):
 
 def code_fingerprint(module):
     """A short hash of the code a run of ``module`` tests (:func:`code_files`, by git's blob
-    ids, and the run's mutmut settings). A score stands for the code as it is now only when
-    its run's fingerprint is today's: a changed test, example or package file, elsewhere
-    than in the scored module too, can change a verdict."""
+    ids), with the run's mutmut settings and :data:`RUN_SETTINGS`. A score stands for the
+    code as it is now only when its run's fingerprint is today's: a changed test, example or
+    package file, elsewhere than in the scored module too, can change a verdict."""
     files = code_files(module)
     blobs = subprocess.run(["git", "hash-object", "--stdin-paths"], input="\n".join(files), cwd=ROOT,
                            capture_output=True, text=True, check=True).stdout.split()
-    listing = "".join(f"{blob} {name}\n" for name, blob in zip(files, blobs)) + mutmut_config(module)
+    settings = {k: v for k, v in environment().items() if k in RUN_SETTINGS}
+    listing = ("".join(f"{blob} {name}\n" for name, blob in zip(files, blobs)) + mutmut_config(module)
+               + json.dumps(settings, sort_keys=True))
     return hashlib.sha1(listing.encode("utf-8")).hexdigest()[:12]
 
 

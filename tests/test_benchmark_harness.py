@@ -157,6 +157,11 @@ def test_a_mutation_score_stands_for_the_code_it_was_run_on(monkeypatch):
         assert mutation.table(mutation.records()) == f.read(), (
             "benchmarks/results/mutation.md is out of date with the code: run python benchmarks/mutation.py "
             "report && python benchmarks/update_docs.py --page docs/testing.md")
+    # so is the environment that orders a mutant's tests and picks hypothesis' examples
+    assert {k: mutation.environment()[k] for k in ("PYTHONHASHSEED", "CI")} == {"PYTHONHASHSEED": "0", "CI": "1"}
+    monkeypatch.setattr(mutation, "RUN_SETTINGS", ("OMP_NUM_THREADS",))
+    assert mutation.code_fingerprint("embedder") != now
+    monkeypatch.undo()
     # the selection is part of it: a test deselected from the run changes what was measured
     monkeypatch.setitem(mutation.DESELECTED, "tests/test_embedder.py::test_x", "why")
     assert mutation.code_fingerprint("embedder") != now

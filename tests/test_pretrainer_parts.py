@@ -303,6 +303,9 @@ def test_fill_mask_probabilities_are_the_generators_softmax(pre):
     tok = pre.tokenizer_
     ids = torch.tensor([tok("the [MASK] sat")["input_ids"]])
     masked = ids == tok.mask_token_id
+    # fill_mask reads the generator in eval mode; the fixture's model is still in training
+    # mode (dropout on) when this test runs before any other inference call
+    pre.module_.eval()
     with torch.no_grad():
         logits = pre.module_.generator_logits(ids, torch.ones_like(ids), torch.zeros_like(ids), masked)
     expected = torch.softmax(logits.float(), -1)[0]
