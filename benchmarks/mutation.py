@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 
 import _harness
 
@@ -831,21 +832,60 @@ def run(module, children, limit, recheck=False, resume=False):
             status = "timeout"
     record = collect(module, home)
     seconds = round(time.perf_counter() - start)
+    tested = {n: v for n, v in record["statuses"].items() if not before or n in set(names)}
+    checked = order_check(home, tested, children, loaded=bool(before))
     if before:
         was = ("survived",) if recheck else ("not checked", "no tests")
         record = merge_recheck(before, record, names, was)
         record.update(seconds=before["seconds"], exit=before["exit"], revision=before["revision"],
                       date=before["date"], code=before.get("code"), recheck={
                           "revision": revision, "code": code, "date": record["date"], "seconds": seconds,
-                          "survivors" if recheck else "unreached": len(names)})
+                          "survivors" if recheck else "unreached": len(names), "order_check": checked})
+        if "order_check" in before:
+            record["order_check"] = before["order_check"]
     else:
-        record.update(seconds=seconds, exit=status, revision=revision, code=code)
+        record.update(seconds=seconds, exit=status, revision=revision, code=code, order_check=checked)
     record.pop("statuses")  # every mutant's verdict: mutmut's own files keep them
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, f"{module.replace('/', '.')}.json"), "w") as f:
         json.dump(record, f, indent=1, sort_keys=True)
     print(summary_line(record), flush=True)
     return record
+
+
+def check_order(module, children):
+    """:func:`order_check` for the last full run of ``module``, from its work folder, where
+    the run's code is today's (its fingerprint) and the folder holds its verdicts."""
+    record = last_record(module)
+    home = os.path.join(WORK, module.replace("/", "."))
+    if record is None or "recheck" in record or not on_code_now(record):
+        raise SystemExit(f"{module}: its last record is not one full run on today's code: run it again")
+    statuses = collect(module, home)["statuses"]
+    if sorted(n for n, v in statuses.items() if v == "survived") != record["survived"]:
+        raise SystemExit(f"{module}: {home} holds another run's verdicts than its record: run it again")
+    record["order_check"] = order_check(home, statuses, children)
+    with open(os.path.join(RESULTS, f"{module.replace('/', '.')}.json"), "w") as f:
+        json.dump(record, f, indent=1, sort_keys=True)
+    print(f"{module}: {order_label(record)}", flush=True)
+    return record
+
+
+def order_checked(record):
+    """The order checks of ``record``'s verdicts (its full run's and its re-test's), or None
+    where a part of them went unchecked (runs from before the check)."""
+    checks = [record.get("order_check")] + ([record["recheck"].get("order_check")] if "recheck" in record else [])
+    return None if None in checks else checks
+
+
+def order_label(record):
+    checks = order_checked(record)
+    if checks is None:
+        return "not checked"
+    failed = {name: test for check in checks for name, test in check["failed"].items()}
+    if not failed:
+        n = sum(c["orders"] for c in checks)
+        return f"passed ({n} test order{'' if n == 1 else 's'})"
+    return "failed: " + "; ".join(f"{name.rsplit('.', 1)[-1]} ({test})" for name, test in failed.items())
 
 
 def collect(module, home):
@@ -864,6 +904,75 @@ def collect(module, home):
             "not_checked": sorted(n for n, s in statuses.items() if s in ("not checked", "no tests")),
             "date": datetime.date.today().isoformat(),
             "tests": TESTS[module]}
+
+
+# mutmut's own pytest options for a mutant's run (runners/harness.py), before the project's.
+MUTMUT_PYTEST_ARGS = ["--rootdir=.", "--tb=native", "-x", "-q", "-p", "no:randomly", "-p", "no:random-order"]
+
+# Builds each function's tests as mutmut's process holds them, and prints them in the order
+# it hands them to pytest: a set's, which follows the string hash (fixed by environment()),
+# and where two names collide, the order they went in. A fresh run adds a test to a
+# function's set as the statistics run reaches them (duration_by_test keeps that order); a
+# run that goes on from saved statistics loads each function's set from its saved list.
+_ORDER_SCRIPT = """
+import collections, json, sys
+stats = json.load(open("mutmut-stats.json"))
+saved, wanted, loaded = stats["tests_by_mangled_function_name"], json.loads(sys.argv[1]), sys.argv[2] == "1"
+tests = collections.defaultdict(set)
+for name in wanted:
+    if loaded:
+        tests[name] |= set(saved.get(name, ()))
+    else:
+        covering = set(saved.get(name, ()))
+        for test in stats["duration_by_test"]:
+            if test in covering:
+                tests[name].add(test)
+print(json.dumps({name: list(tests[name]) for name in wanted}))
+"""
+
+
+def mutmut_orders(home, functions, loaded=False):
+    """Each of ``functions``' tests in the order mutmut ran them for its mutants."""
+    out = subprocess.run([sys.executable, "-c", _ORDER_SCRIPT, json.dumps(sorted(functions)), "1" if loaded else "0"],
+                         cwd=os.path.join(home, "mutants"), env=environment(), capture_output=True,
+                         text=True, check=True).stdout
+    return json.loads(out)
+
+
+def _first_failure(output, status):
+    found = re.search(r"^(?:FAILED|ERROR) (\S+)", output, re.M)
+    return found.group(1) if found else f"pytest exit {status}"
+
+
+def order_check(home, statuses, children=2, loaded=False):
+    """Run, on the unmutated code, each function's tests in the order mutmut ran them for
+    the function's killed mutants; return the functions whose tests fail so, with the first
+    failing test. A test that fails without a mutant (one that leans on what an earlier test
+    left in a shared fixture) marks every mutant it meets killed: such kills measure the
+    test order, not the tests."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    # A mutant is named after its function: "<function>__mutmut_<n>".
+    functions = {n.partition("__mutmut_")[0] for n, s in statuses.items() if s == "killed"}
+    orders = mutmut_orders(home, functions, loaded)
+    by_order = {}
+    for name, tests in orders.items():
+        by_order.setdefault(tuple(tests), []).append(name)
+    with open(os.path.join(home, "pyproject.toml"), "rb") as f:
+        project_args = tomllib.load(f)["tool"]["mutmut"].get("pytest_add_cli_args", [])
+    env = {k: v for k, v in environment().items() if k != "MUTANT_UNDER_TEST"}
+
+    def run_order(tests):
+        done = subprocess.run([sys.executable, "-m", "pytest", *MUTMUT_PYTEST_ARGS, *tests, *project_args],
+                              cwd=os.path.join(home, "mutants"), env=env, capture_output=True, text=True,
+                              check=False)
+        return None if done.returncode == 0 else _first_failure(done.stdout, done.returncode)
+
+    orders_to_run = [tests for tests in by_order if tests]
+    with ThreadPoolExecutor(max_workers=children) as pool:
+        failures = dict(zip(orders_to_run, pool.map(run_order, orders_to_run)))
+    failed = {name: failure for tests, failure in failures.items() if failure for name in by_order[tests]}
+    return {"orders": len(orders_to_run), "functions": len(functions), "failed": dict(sorted(failed.items()))}
 
 
 def merge_recheck(before, after, names, was=("survived",)):
@@ -956,6 +1065,12 @@ def table(records):
             f"| {run_label(r)} | {'yes' if now else 'no'} |")
     lines += ["", f"Run on the code of this commit (package, examples, `pyproject.toml` and the "
                   f"module's tests, fingerprinted by `code_fingerprint`): {current} of {len(TESTS)} modules."]
+    passed = [r for r in records if order_label(r).startswith("passed")]
+    failed = [r for r in records if order_label(r).startswith("failed")]
+    lines += ["", f"Kills checked against the test order (each killing function's tests, in the order "
+                  f"mutmut ran them, pass on the unmutated code: `order_check`): {len(passed)} of "
+                  f"{len(TESTS)} modules passed" + (", these failed:" if failed else ".")]
+    lines += [f"- {r['module']}.py: {order_label(r)[len('failed: '):]}" for r in failed]
     missing = [m for m in TESTS if not any(r["module"] == m for r in records)]
     if missing:
         lines += ["", "Not run yet: " + ", ".join(f"{m}.py" for m in missing) + "."]
@@ -990,6 +1105,8 @@ def main(argv=None):
     parser.add_argument("--limit", type=int, default=3600, help="seconds one module may run")
     parser.add_argument("--recheck", action="store_true",
                         help="re-test only the survivors of each module's last run")
+    parser.add_argument("--check-order", action="store_true",
+                        help="run order_check on each module's last run (its work folder) only")
     parser.add_argument("--resume", action="store_true",
                         help="test only the mutants each module's last (stopped) run did not "
                              "reach")
@@ -1005,6 +1122,10 @@ def main(argv=None):
         parser.error(f"name modules from {sorted(TESTS)} or pass --all (got {unknown or 'none'})")
     if args.recheck and args.resume:
         parser.error("--recheck and --resume each go on from the last run: pass one")
+    if args.check_order:
+        records = [check_order(m, args.max_children) for m in modules]
+        report()
+        return records
     records = [run(m, args.max_children, args.limit, args.recheck, args.resume) for m in modules]
     report()
     return records

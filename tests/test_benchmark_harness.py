@@ -165,3 +165,37 @@ def test_a_mutation_score_stands_for_the_code_it_was_run_on(monkeypatch):
     # the selection is part of it: a test deselected from the run changes what was measured
     monkeypatch.setitem(mutation.DESELECTED, "tests/test_embedder.py::test_x", "why")
     assert mutation.code_fingerprint("embedder") != now
+
+
+def test_the_order_check_finds_a_kill_that_a_test_order_made(tmp_path):
+    mutation = _load("benchmarks/mutation.py")
+    mutants = tmp_path / "mutants"
+    mutants.mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.mutmut]\npytest_add_cli_args = ["-p", "no:cacheprovider"]\n')
+    # test_reads passes only after test_sets, as a test that leans on a shared fixture's state
+    (mutants / "test_shared.py").write_text(
+        "STATE = []\n\ndef test_sets():\n    STATE.append(1)\n\ndef test_reads():\n    assert STATE\n\n"
+        "def test_alone():\n    assert True\n")
+    tests = {name: f"test_shared.py::test_{name}" for name in ("sets", "reads", "alone")}
+    (mutants / "mutmut-stats.json").write_text(mutation.json.dumps({
+        "tests_by_mangled_function_name": {"pkg.x_f": [tests["reads"]], "pkg.x_g": [tests["sets"]],
+                                           "pkg.x_h": [tests["alone"], tests["reads"]]},
+        "duration_by_test": {tests["sets"]: 0.0, tests["reads"]: 0.0, tests["alone"]: 0.0}}))
+    statuses = {"pkg.x_f__mutmut_1": "killed", "pkg.x_f__mutmut_2": "survived", "pkg.x_g__mutmut_1": "killed",
+                "pkg.x_h__mutmut_1": "survived"}
+    checked = mutation.order_check(tmp_path, statuses, children=1)
+    # x_h's survivor is not checked (a survivor's verdict needs no test to fail)
+    assert checked == {"orders": 2, "functions": 2, "failed": {"pkg.x_f": tests["reads"]}}
+    assert mutation.mutmut_orders(tmp_path, ["pkg.x_h"])["pkg.x_h"] in (
+        [tests["alone"], tests["reads"]], [tests["reads"], tests["alone"]])
+    record = {"module": "windows", "counts": {"killed": 1}, "survived": [], "order_check": checked,
+              "revision": "abc", "date": "d", "seconds": 60}
+    assert mutation.order_label(record) == f"failed: x_f ({tests['reads']})"
+    assert f"- windows.py: x_f ({tests['reads']})" in mutation.table([record])
+    passed = {"orders": 3, "functions": 2, "failed": {}}
+    assert mutation.order_label({**record, "order_check": passed}) == "passed (3 test orders)"
+    # a re-test's verdicts count only once they are checked too
+    assert mutation.order_label({**record, "order_check": passed, "recheck": {}}) == "not checked"
+    assert mutation.order_label({**record, "order_check": passed, "recheck": {"order_check": passed}}) == (
+        "passed (6 test orders)")
+    assert mutation.order_label({"module": "windows"}) == "not checked"

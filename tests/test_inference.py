@@ -430,6 +430,9 @@ def test_infer_drops_sample_weights_and_passes_the_rest_to_the_module(emb):
     out = emb.infer({**batch, "sample_weight": torch.ones(1)}, module=module, output_attentions=True)
     assert sorted(seen) == ["attention_mask", "input_ids", "output_attentions", "token_type_ids"]
     assert out.tolist() == [[4.0, 4.0]]  # the embedder's head: the mean over the mask
+    # infer keeps the module's mode, and a fit leaves it training: in train mode dropout
+    # would make the two calls differ whenever no inference call ran on the fixture before.
+    emb.module_.eval()
     with torch.no_grad():
         torch.testing.assert_close(emb.infer(batch), emb.module_(**batch).last_hidden_state.mean(1))
 
