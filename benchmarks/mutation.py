@@ -232,6 +232,36 @@ EQUIVALENT = {
        "fit_params left out: fit refuses every keyword but sample_weight (which rides in the "
        "dataset) before training, so the epochs' fit_params are always empty"
        for step, i in (("train_step", 17), ("validation_step", 9), ("run_single_epoch", 18))},
+    "sklearn_electra._steps.xǁTrainingStepsMixinǁvalidation_step__mutmut_18":
+        "get_loss without training=False: skorch's get_loss defaults training to False",
+    "sklearn_electra.rtd.x_generator_config__mutmut_47":
+        "config.__dict__.pop(key) without a default: PretrainedConfig.__init__ sets id2label and "
+        "label2id on every config of the transformers tested (the default guards versions that "
+        "do not)",
+    **{f"sklearn_electra.windows.x_encode_windows__mutmut_{i}":
+       "the groups' dtype left to numpy: a list of ints makes numpy's default int, int64"
+       for i in (58, 60)},
+    "sklearn_electra.windows.x_pool_windows__mutmut_2":
+        "groups.to(None) for the logits' device: one device on a machine without a GPU, as every "
+        "machine the tests run on",
+    "sklearn_electra.windows.x_pool_windows__mutmut_25":
+        "the counts left int64: dividing the float logits by them gives the logits' dtype either way",
+    "sklearn_electra.augment.x__kind__mutmut_21":
+        'unicodedata.name(token, "XXXX") for "": the default of an unnamed character holds no "CJK" '
+        "either way",
+    **{f"sklearn_electra.augment.x_{name}__mutmut_{i}":
+       "allow_pairs=None for False: check_texts reads it as a truth value"
+       for name, i in (("augment_labeled", 5), ("replace_tokens", 7))},
+    "sklearn_electra.augment.x_replace_tokens__mutmut_68":
+        "rng.choice(replace=None) for False: numpy reads it as a truth value (the same draws)",
+    **{f"sklearn_electra.augment.x_replace_tokens__mutmut_{i}":
+       "the proposed logits kept in their dtype until the Gumbel noise (float64) is added: float "
+       "logits are divided by the temperature in their own precision, a rounding apart"
+       for i in (120, 122)},
+    "sklearn_electra.augment.x_replace_tokens__mutmut_129":
+        "None for False written into a bool array: numpy stores it as False",
+    "sklearn_electra.augment.x_replace_tokens__mutmut_141":
+        "rng.uniform(1e-12) without its upper bound: numpy's default high is 1.0",
     "sklearn_electra._distill.xǁDistillationMixinǁ_validate_targets__mutmut_1":
         "incremental=True by default: every fit passes it; initialize() without data (the one "
         "caller that does not) has no y, which the classifier's target refuses first",

@@ -64,6 +64,12 @@ def test_one_row_per_text_in_input_order(windowed):
     by_hand = torch.stack([rows[torch.from_numpy(dataset.groups == i)].max(dim=0).values
                            for i in range(len(X))])
     np.testing.assert_allclose(torch.softmax(by_hand, -1).numpy(), proba, atol=1e-6)
+    # Windows without targets (what a user's own loop over get_iterator batches) collate to
+    # inputs and no targets, each window numbered by its text within the batch.
+    x, target = next(iter(windowed.get_iterator(dataset)))
+    numbers = set(x["window_group"].tolist())
+    assert target is None and len(x["window_group"]) > len(numbers) > 1  # long texts: several windows
+    assert numbers == set(range(len(numbers)))
 
 
 def test_training_batches_and_validation_split_keep_texts_whole(windowed):
@@ -340,9 +346,11 @@ def test_grouped_batches_are_shuffled_by_default_and_seeded():
 def test_pooling_gives_a_row_per_group_even_one_with_no_windows():
     from sklearn_electra.windows import pool_windows
 
-    logits = torch.tensor([[1.0, -1.0], [3.0, 1.0]], dtype=torch.float64)
-    for how, expected in (("mean", [[2.0, 0.0], [0.0, 0.0]]), ("max", [[3.0, 1.0], [0.0, 0.0]])):
-        pooled = pool_windows(logits, torch.tensor([0, 0]), 2, how)
+    logits = torch.tensor([[1.0, -1.0], [3.0, 1.0], [5.0, 4.0]], dtype=torch.float64)
+    # groups 1 (between two others) and 3 (the last) have no windows
+    for how, expected in (("mean", [[2.0, 0.0], [0.0, 0.0], [5.0, 4.0], [0.0, 0.0]]),
+                          ("max", [[3.0, 1.0], [0.0, 0.0], [5.0, 4.0], [0.0, 0.0]])):
+        pooled = pool_windows(logits, torch.tensor([0, 0, 2]), 4, how)
         assert pooled.tolist() == expected and pooled.dtype == torch.float64
 
 

@@ -54,10 +54,10 @@ class Gradients(Callback):
 def test_accumulated_gradients_are_the_mean_over_their_batches(reviews):
     X, y = data(reviews, 48)
     grads = Gradients()
-    clf = ElectraClassifier(**FAST, gradient_accumulation_steps=2, module__dropout=0.0,
+    clf = ElectraClassifier(**FAST, gradient_accumulation_steps=3, module__dropout=0.0,
                             callbacks=[("grads", grads)]).initialize(X, y)
-    first, second = list(clf.get_iterator(clf.get_dataset(X, y), training=True, seed=0))[:2]
-    assert len(first[1]) == len(second[1]) == 16
+    batches = list(clf.get_iterator(clf.get_dataset(X, y), training=True, seed=0))
+    assert [len(yi) for _, yi in batches] == [16, 16, 16]
 
     def mean_gradient(*batches):
         clf.module_.zero_grad(set_to_none=True)
@@ -67,24 +67,27 @@ def test_accumulated_gradients_are_the_mean_over_their_batches(reviews):
         clf.module_.zero_grad(set_to_none=True)
         return flat
 
-    expected_pair = mean_gradient(first, second)
+    expected_three = mean_gradient(*batches)
     clf.module_.train()
     run = _FitRun(clf._resolve_runtime(), 0, 0, 0, module=clf.module_, optimizer=clf.optimizer_,
                   epochs=1)
     clf._start_schedule(run, steps_per_epoch=2)
-    clf.train_step(first, run=run)
-    assert grads.seen_ == [] and run.pending == 1  # no step within an accumulation
-    clf.train_step(second, run=run)
+    for batch in batches[:2]:
+        clf.train_step(batch, run=run)
+    assert grads.seen_ == [] and run.pending == 2  # no step within an accumulation
+    clf.train_step(batches[2], run=run)
     assert run.pending == 0 and clf.lr_schedule_.step == 1
-    expected_one = mean_gradient(first)  # at the weights the step moved
+    expected_two = mean_gradient(*batches[:2])  # at the weights the step moved
     clf.module_.train()
-    clf.train_step(first, run=run)
+    for batch in batches[:2]:
+        clf.train_step(batch, run=run)
     clf._optimizer_step(run)  # an epoch's last, incomplete accumulation
-    (pair, pair_keywords), (one, _) = grads.seen_
-    torch.testing.assert_close(pair, expected_pair, rtol=1e-4, atol=1e-7)
-    # One batch of two: rescaled to that batch's mean gradient, not half of it.
-    torch.testing.assert_close(one, expected_one, rtol=1e-4, atol=1e-7)
-    assert pair_keywords == {"batch": None, "training": True}  # the step spans two batches
+    (three, keywords), (two, _) = grads.seen_
+    torch.testing.assert_close(three, expected_three, rtol=1e-4, atol=1e-7)
+    # Two batches of an accumulation of three: rescaled by 3 / 2 to their mean gradient, not
+    # two thirds of it (a pending count of 1 would not tell 3 / pending from 3 * pending).
+    torch.testing.assert_close(two, expected_two, rtol=1e-4, atol=1e-7)
+    assert keywords == {"batch": None, "training": True}  # the step spans several batches
 
 
 def test_a_fit_runs_every_batch_through_the_prepared_model_and_syncs_once_per_step(reviews):
