@@ -862,7 +862,8 @@ def run(module, children, limit, recheck=False, resume=False):
             status = "timeout"
     record = collect(module, home)
     seconds = round(time.perf_counter() - start)
-    tested = {n: v for n, v in record["statuses"].items() if not before or n in set(names)}
+    retested = set(names)
+    tested = {n: v for n, v in record["statuses"].items() if not before or n in retested}
     checked = order_check(home, tested, children, loaded=bool(before))
     if before:
         was = ("survived",) if recheck else ("not checked", "no tests")
@@ -957,6 +958,7 @@ for name in wanted:
         for test in stats["duration_by_test"]:
             if test in covering:
                 tests[name].add(test)
+        tests[name] |= covering  # none left out, should a name not be in duration_by_test
 print(json.dumps({name: list(tests[name]) for name in wanted}))
 """
 
