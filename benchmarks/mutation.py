@@ -901,22 +901,32 @@ def check_order(module, children):
     return record
 
 
-def order_checked(record):
+def order_checks(record):
     """The order checks of ``record``'s verdicts (its full run's and its re-test's), or None
     where a part of them went unchecked (runs from before the check)."""
     checks = [record.get("order_check")] + ([record["recheck"].get("order_check")] if "recheck" in record else [])
     return None if None in checks else checks
 
 
+def order_failures(record):
+    """The functions whose tests failed in mutmut's order, with the first failing test ({}
+    when every order passed), or None where the record is not all checked."""
+    checks = order_checks(record)
+    return None if checks is None else {name: test for c in checks for name, test in c["failed"].items()}
+
+
+def _failures_text(failures):
+    return "; ".join(f"{name.rsplit('.', 1)[-1]} ({test})" for name, test in failures.items())
+
+
 def order_label(record):
-    checks = order_checked(record)
-    if checks is None:
+    failures = order_failures(record)
+    if failures is None:
         return "not checked"
-    failed = {name: test for check in checks for name, test in check["failed"].items()}
-    if not failed:
-        n = sum(c["orders"] for c in checks)
-        return f"passed ({n} test order{'' if n == 1 else 's'})"
-    return "failed: " + "; ".join(f"{name.rsplit('.', 1)[-1]} ({test})" for name, test in failed.items())
+    if failures:
+        return "failed: " + _failures_text(failures)
+    n = sum(c["orders"] for c in order_checks(record))
+    return f"passed ({n} test order{'' if n == 1 else 's'})"
 
 
 def collect(module, home):
@@ -1097,12 +1107,12 @@ def table(records):
             f"| {run_label(r)} | {'yes' if now else 'no'} |")
     lines += ["", f"Run on the code of this commit (package, examples, `pyproject.toml` and the "
                   f"module's tests, fingerprinted by `code_fingerprint`): {current} of {len(TESTS)} modules."]
-    passed = [r for r in records if order_label(r).startswith("passed")]
-    failed = [r for r in records if order_label(r).startswith("failed")]
+    passed = [r for r in records if order_failures(r) == {}]
+    failed = [r for r in records if order_failures(r)]
     lines += ["", f"Kills checked against the test order (each killing function's tests, in the order "
                   f"mutmut ran them, pass on the unmutated code: `order_check`): {len(passed)} of "
                   f"{len(TESTS)} modules passed" + (", these failed:" if failed else ".")]
-    lines += [f"- {r['module']}.py: {order_label(r)[len('failed: '):]}" for r in failed]
+    lines += [f"- {r['module']}.py: {_failures_text(order_failures(r))}" for r in failed]
     missing = [m for m in TESTS if not any(r["module"] == m for r in records)]
     if missing:
         lines += ["", "Not run yet: " + ", ".join(f"{m}.py" for m in missing) + "."]
