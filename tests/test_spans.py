@@ -105,3 +105,86 @@ def test_span_labels_mark_the_answers_wholly_inside_each_window():
         [START | END, n, n, 0, 0, n],               # no answer: [CLS] is the start and the end
     ]
     assert unmatched == [(0, (2, 3))]
+
+
+# ------------------------------------------------------------- the best spans of a question
+def _two_windows(logits_by_row, token_starts=(0, 1)):
+    """Question 0 of the context "ab cd ef gh" (four tokens) in two rows ``[CLS] q [SEP]``
+    + three context tokens + ``[SEP]``, starting at ``token_starts``; ``logits_by_row``
+    maps a row to ``{row position: (start logit, end logit)}``, every other logit -10."""
+    from sklearn_electra.spans import ContextWindows
+
+    rows = [np.arange(7, dtype=np.int32)] * 2
+    windows = ContextWindows(rows, [np.zeros(7, dtype=np.int8)] * 2, None, [0, 0], [3, 3],
+                             list(token_starts), [np.array([[0, 2], [3, 5], [6, 8], [9, 11]])])
+    logits = []
+    for row in (0, 1):
+        row_logits = torch.full((7, 2), -10.0)
+        for position, pair in logits_by_row[row].items():
+            row_logits[position] = torch.tensor(pair)
+        logits.append(row_logits)
+    return windows, logits
+
+
+def test_the_null_score_is_the_lowest_cls_start_plus_end_over_the_windows():
+    from sklearn_electra.spans import best_spans
+
+    # [CLS] scores 2 + (-1) in the first window and 0.5 + 3 in the second.
+    windows, logits = _two_windows({0: {0: (2.0, -1.0)}, 1: {0: (0.5, 3.0)}})
+    (_, null), = best_spans(windows, logits, max_answer_length=2, n_best=1)
+    assert null == 1.0
+
+
+def test_a_span_seen_by_two_windows_keeps_its_best_score():
+    from sklearn_electra.spans import best_spans
+
+    # "cd" (context token 1) is row position 4 of the first window and 3 of the second.
+    windows, logits = _two_windows({0: {4: (3.0, 3.0)}, 1: {3: (1.0, 1.0)}})
+    (spans, _), = best_spans(windows, logits, max_answer_length=1, n_best=1)
+    assert spans == [(6.0, 3, 5)]
+
+
+def test_spans_that_tie_rank_in_the_order_of_the_context():
+    from sklearn_electra.spans import best_spans
+
+    # The first row's best span ("gh", token 3) is found before the second row's ("cd",
+    # token 1): the tie goes to the span that comes first in the context all the same.
+    windows, logits = _two_windows({0: {5: (2.5, 2.5)}, 1: {4: (2.5, 2.5)}}, token_starts=(1, 0))
+    (spans, _), = best_spans(windows, logits, max_answer_length=1, n_best=1)
+    assert spans == [(5.0, 3, 5)]
+
+
+# ----------------------------------------------------------------- encoding the contexts
+@pytest.fixture(scope="module")
+def tokenizer():
+    from sklearn_electra import train_wordpiece
+
+    return train_wordpiece(["who ran where when", "ann ran to the park today"] * 3, vocab_size=120)
+
+
+def test_only_questions_longer_than_max_question_length_count_as_cut(tokenizer):
+    from sklearn_electra.spans import encode_contexts
+    from sklearn_electra.tokenization import Truncation
+
+    n_question = len(tokenizer("who ran where when", add_special_tokens=False)["input_ids"])
+    pairs = [("who ran where when", "ann ran"), ("who ran", "ann ran")]
+    _, cut, _ = encode_contexts(tokenizer, pairs, 32, 4, n_question)
+    assert cut == Truncation(0, 2, 0)  # a question of exactly max_question_length tokens is whole
+    _, cut, _ = encode_contexts(tokenizer, pairs, 32, 4, n_question - 1)
+    assert cut == Truncation(1, 2, n_question)
+
+
+def test_labelled_windows_keep_the_map_back_to_the_context(tokenizer):
+    from sklearn_electra.spans import encode_contexts
+
+    pairs = [("who ran", "ann ran to the park today " * 3), ("where", "the park")]
+    plain, _, _ = encode_contexts(tokenizer, pairs, 16, 2, 4)
+    labelled, _, _ = encode_contexts(tokenizer, pairs, 16, 2, 4, answers=[[(0, 3)], []])
+    assert len(set(plain.groups.tolist())) == 2 and len(plain) > 2  # the first question has windows
+    np.testing.assert_array_equal(labelled.groups, plain.groups)
+    np.testing.assert_array_equal(labelled.context_begin, plain.context_begin)
+    np.testing.assert_array_equal(labelled.token_start, plain.token_start)
+    assert len(labelled.offsets) == 2
+    for got, want in zip(labelled.offsets, plain.offsets):
+        np.testing.assert_array_equal(got, want)
+    assert labelled.labels[0][labelled.context_begin[0]] == START | END  # the answer "ann"
